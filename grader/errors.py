@@ -1,0 +1,27 @@
+"""Platform faults of the grader. A student's mistake is never one of these: it is a
+verdict inside a GradeResult. These are raised when no honest verdict can be produced."""
+
+from __future__ import annotations
+
+
+class GraderError(Exception):
+    """The grader could not produce a result; this is a platform fault, not the student's."""
+
+    def __init__(self, message: str | None = None):
+        super().__init__(message or (self.__doc__ or "").strip())
+
+
+class UnknownProblem(GraderError):
+    """No problem with that slug exists."""
+
+
+class IsolationUnavailable(GraderError):
+    """Full isolation is required by configuration but this host does not provide it."""
+
+
+class SandboxFailure(GraderError):
+    """The sandbox machinery itself failed (zygote died, fork failed, pipe broke)."""
+
+
+class ReferenceFailure(GraderError):
+    """The trusted reference solution failed to produce outputs for a case."""

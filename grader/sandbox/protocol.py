@@ -1,0 +1,114 @@
+"""What the trusted side asks of a sandboxed run, and what comes back.
+
+The trusted side (worker, CLI) builds a :class:`RunRequest` from the problem spec and
+the generated case inputs, hands it to a :class:`SandboxRunner`, and receives a
+:class:`RunOutcome`. Everything in a RunOutcome came from an untrusted process and was
+decoded strictly (numeric ``.npy`` frames only, sizes checked); it carries no verdict:
+the verdict is computed by ``grader.grade`` from these facts and the reference outputs,
+which never enter the sandbox.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+import numpy as np
+
+# A pytree of numpy arrays and Python scalars: dicts (str keys), lists and tuples.
+Tree = Any
+
+RunKind = Literal[
+    "ok",  # the runner finished; per-case outcomes and facts are filled in
+    "load_error",  # the source failed before any case ran (syntax, import, missing entry)
+    "timeout",  # wall clock or CPU limit: the process group was killed
+    "memory",  # memory cap hit (OOM kill or MemoryError)
+    "crashed",  # died without a valid reply (signal, exit, forged/garbled output)
+    "output_too_large",  # tried to return more than the output cap
+]
+
+
+@dataclass(frozen=True)
+class RunLimits:
+    wall_time_s: float
+    cpu_time_s: int
+    memory_mb: int
+    data_mb: int
+    max_processes: int
+    max_file_mb: int
+    max_open_files: int
+    max_output_bytes: int
+    max_stdout_bytes: int
+
+
+@dataclass(frozen=True)
+class RunRequest:
+    source: str
+    entry_point: str
+    static_argnames: tuple[str, ...]
+    # (case name, {arg name: value}) in order; values are numpy arrays, Python scalars or
+    # dicts of those. Only the inputs: expected outputs never cross into the sandbox.
+    cases: tuple[tuple[str, dict[str, Tree]], ...]
+    # Named argument sets that are only traced (jax.make_jaxpr), for structural checks,
+    # e.g. {"short": {...}, "long": {...}}.
+    probes: tuple[tuple[str, dict[str, Tree]], ...] = ()
+    backend: str = "cpu"
+
+
+@dataclass(frozen=True)
+class RawStudentError:
+    """An exception from the student's code as reported by the runner (untrusted text)."""
+
+    type: str
+    message: str
+    lineno: int | None = None
+    traceback: str = ""  # only frames from the student's file, already capped
+
+
+@dataclass(frozen=True)
+class CaseOutcome:
+    name: str
+    output: Tree | None = None  # decoded numpy arrays in the student's tree structure
+    error: RawStudentError | None = None
+    time_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class JaxprFacts:
+    """What tracing the student's function revealed (untrusted, used for teaching only)."""
+
+    eqn_count: int  # equations, counted recursively through sub-jaxprs
+    primitives: dict[str, int]  # primitive name -> count, recursively
+    vmap_calls: int  # times jax.vmap was applied while tracing
+    error: RawStudentError | None = None
+
+
+@dataclass
+class RunOutcome:
+    kind: RunKind
+    cases: list[CaseOutcome] = field(default_factory=list)
+    facts: dict[str, JaxprFacts] = field(default_factory=dict)  # probe name -> facts
+    load_error: RawStudentError | None = None
+    stdout: str = ""  # stdout+stderr of the run, capped
+    detail: str = ""  # trusted explanation of timeout/memory/crash (signal, exit code)
+    timings: dict[str, float] = field(default_factory=dict)
+    isolation: dict[str, Any] = field(default_factory=dict)
+
+
+class SandboxRunner(Protocol):
+    """Runs one request in a fresh isolated process; never raises for student faults."""
+
+    def run(self, request: RunRequest, limits: RunLimits) -> RunOutcome: ...
+
+    def close(self) -> None: ...
+
+
+def as_numpy_tree(tree: Tree) -> Tree:
+    """Convert array-likes in a tree to numpy arrays (trusted side helper)."""
+    if isinstance(tree, dict):
+        return {k: as_numpy_tree(v) for k, v in tree.items()}
+    if isinstance(tree, list | tuple):
+        return type(tree)(as_numpy_tree(v) for v in tree)
+    if isinstance(tree, bool | int | float):
+        return tree
+    return np.asarray(tree)

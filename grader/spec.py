@@ -1,0 +1,374 @@
+"""Problem specs: the schema of ``problems/<slug>/problem.md`` front matter, and the loader.
+
+A problem folder holds::
+
+    problem.md        YAML front matter (all metadata, once) + the statement in markdown
+    starter.py        what the editor starts from
+    reference.py      the trusted reference solution (never shown to the sandbox)
+    solutions/correct/*.py   must pass
+    solutions/wrong/*.py     must fail; header comments say how:
+        # expect-status: failed          (failed | error | timeout | memory)
+        # expect-message: not unrolled   (case-insensitive substring of some message)
+
+Argument values in cases are written in YAML as:
+
+- a plain number or bool: a Python scalar (usually a static argument);
+- ``{shape: [T, D], dist: normal, dtype: float32, scale: 1.0}``: a random array drawn
+  from the case's seed (dists: normal, uniform in [low, high), randint in [low, high),
+  arange, zeros, ones);
+- ``{value: [[1, 2], [3, 4]], dtype: float32}``: a literal array;
+- any other mapping: a dict pytree of such values (e.g. RNN ``params``).
+
+Loading never raises for a bad folder: it returns the good problems plus a list of
+:class:`ProblemError` naming the file and field, so one broken problem hides nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+DTYPES = ("float32", "float64", "float16", "bfloat16", "int32", "int64", "int8", "uint8", "bool")
+
+Difficulty = Literal["easy", "medium", "hard"]
+ExpectStatus = Literal["passed", "failed", "error", "timeout", "memory"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ArrayGen(_Strict):
+    """A random (or constant-pattern) array drawn from the case seed."""
+
+    shape: tuple[int, ...]
+    dist: Literal["normal", "uniform", "randint", "arange", "zeros", "ones"] = "normal"
+    dtype: str = "float32"
+    scale: float = 1.0
+    low: float = 0.0
+    high: float = 1.0
+
+    @field_validator("shape")
+    @classmethod
+    def _positive(cls, v: tuple[int, ...]) -> tuple[int, ...]:
+        if any(d < 0 for d in v):
+            raise ValueError("shape dimensions must be >= 0")
+        return v
+
+    @field_validator("dtype")
+    @classmethod
+    def _dtype(cls, v: str) -> str:
+        if v not in DTYPES:
+            raise ValueError(f"dtype must be one of {', '.join(DTYPES)}")
+        return v
+
+
+class ArrayLiteral(_Strict):
+    value: Any
+    dtype: str = "float32"
+
+    @field_validator("dtype")
+    @classmethod
+    def _dtype(cls, v: str) -> str:
+        if v not in DTYPES:
+            raise ValueError(f"dtype must be one of {', '.join(DTYPES)}")
+        return v
+
+
+# An argument value: scalar | ArrayGen | ArrayLiteral | dict[str, ArgValue]
+ArgValue = Any
+
+
+def parse_arg_value(raw: Any, path: str) -> ArgValue:
+    """Turn the YAML form of an argument into scalars, ArrayGen/ArrayLiteral and dicts."""
+    if isinstance(raw, bool | int | float):
+        return raw
+    if isinstance(raw, dict):
+        if "shape" in raw:
+            return ArrayGen.model_validate(raw)
+        if "value" in raw:
+            return ArrayLiteral.model_validate(raw)
+        if not raw:
+            raise ValueError(f"{path}: empty mapping")
+        out: dict[str, ArgValue] = {}
+        for key, sub in raw.items():
+            if not isinstance(key, str):
+                raise ValueError(f"{path}: keys must be strings, got {key!r}")
+            out[key] = parse_arg_value(sub, f"{path}.{key}")
+        return out
+    raise ValueError(
+        f"{path}: expected a number, {{shape: ...}}, {{value: ...}} or a mapping, "
+        f"got {type(raw).__name__}"
+    )
+
+
+class ArgSpec(_Strict):
+    name: str
+    static: bool = False
+    description: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _ident(cls, v: str) -> str:
+        if not IDENT_RE.match(v):
+            raise ValueError("must be a Python identifier")
+        return v
+
+
+class CaseSpec(_Strict):
+    name: str
+    visible: bool = False
+    seed: int = 0
+    args: dict[str, Any]
+    description: str = ""
+
+    @field_validator("args", mode="before")
+    @classmethod
+    def _parse_args(cls, v: Any) -> dict[str, Any]:
+        if not isinstance(v, dict):
+            raise ValueError("args must be a mapping of argument name to value")
+        return {k: parse_arg_value(sub, f"args.{k}") for k, sub in v.items()}
+
+
+class Tolerance(_Strict):
+    rtol: float = Field(1e-5, ge=0)
+    atol: float = Field(1e-6, ge=0)
+
+
+class NotUnrolled(_Strict):
+    """Trace at two sizes; the jaxpr must not grow (much) with the sequence length."""
+
+    short: dict[str, Any]
+    long: dict[str, Any]
+    # long/short equation-count ratio tolerated; an unrolled loop doubles.
+    max_growth: float = Field(1.2, gt=1.0)
+
+    @field_validator("short", "long", mode="before")
+    @classmethod
+    def _parse_args(cls, v: Any) -> dict[str, Any]:
+        if not isinstance(v, dict):
+            raise ValueError("must be a mapping of argument name to value")
+        return {k: parse_arg_value(sub, k) for k, sub in v.items()}
+
+
+class StructureSpec(_Strict):
+    uses: tuple[str, ...] = Field((), description="jaxpr primitives that must appear, e.g. scan")
+    not_unrolled: NotUnrolled | None = None
+    vmap: bool = Field(False, description="the solution must batch with jax.vmap")
+
+
+class ProblemSpec(_Strict):
+    """Front matter of problem.md."""
+
+    title: str = Field(min_length=3, max_length=120)
+    difficulty: Difficulty
+    tags: tuple[str, ...] = ()
+    summary: str = Field("", max_length=300, description="one line for the problem list")
+    entry_point: str
+    args: tuple[ArgSpec, ...]
+    cases: tuple[CaseSpec, ...]
+    tolerance: Tolerance = Tolerance()
+    # Per-backend overrides, e.g. {gpu: {rtol: 1e-3, atol: 1e-4}}: GPUs run float32
+    # matmuls at reduced (TF32) precision by default.
+    tolerance_by_backend: dict[str, Tolerance] = Field(default_factory=dict)
+    dtype_policy: Literal["exact", "same_kind"] = "same_kind"
+    structure: StructureSpec = StructureSpec()
+    time_limit_s: float | None = Field(None, gt=0, description="lower than the global limit")
+    hints: tuple[str, ...] = ()
+    solution_after_attempts: int = Field(5, ge=0, description="submits before 'show solution'")
+    order: int = Field(100, description="position in the problem list")
+
+    @field_validator("entry_point")
+    @classmethod
+    def _ident(cls, v: str) -> str:
+        if not IDENT_RE.match(v):
+            raise ValueError("must be a Python identifier")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ProblemSpec:
+        names = [a.name for a in self.args]
+        if len(set(names)) != len(names):
+            raise ValueError("args: duplicate argument names")
+        case_names = [c.name for c in self.cases]
+        if len(set(case_names)) != len(case_names):
+            raise ValueError("cases: duplicate case names")
+        if not any(c.visible for c in self.cases):
+            raise ValueError("cases: at least one case must be visible (used by 'run')")
+        if not any(not c.visible for c in self.cases):
+            raise ValueError("cases: at least one case must be hidden (used by 'submit')")
+        for c in self.cases:
+            if set(c.args) != set(names):
+                raise ValueError(
+                    f"cases[{c.name}]: args {sorted(c.args)} do not match declared {names}"
+                )
+        nu = self.structure.not_unrolled
+        if nu is not None:
+            for label, probe in (("short", nu.short), ("long", nu.long)):
+                if set(probe) != set(names):
+                    raise ValueError(f"structure.not_unrolled.{label}: args must be {names}")
+        return self
+
+    @property
+    def static_argnames(self) -> tuple[str, ...]:
+        return tuple(a.name for a in self.args if a.static)
+
+    def tolerance_for(self, backend: str) -> Tolerance:
+        return self.tolerance_by_backend.get(backend, self.tolerance)
+
+    def cases_for(self, mode: Literal["run", "submit"]) -> tuple[CaseSpec, ...]:
+        """'run' checks the visible examples; 'submit' checks every case."""
+        if mode == "run":
+            return tuple(c for c in self.cases if c.visible)
+        return self.cases
+
+
+@dataclass(frozen=True)
+class SolutionFile:
+    path: Path
+    kind: Literal["correct", "wrong"]
+    expect_status: ExpectStatus
+    expect_message: str | None
+
+
+@dataclass(frozen=True)
+class Problem:
+    slug: str
+    directory: Path
+    spec: ProblemSpec
+    statement: str
+    starter: str
+    content_hash: str
+    solutions: tuple[SolutionFile, ...] = field(default=())
+
+    @property
+    def reference_path(self) -> Path:
+        return self.directory / "reference.py"
+
+
+@dataclass(frozen=True)
+class ProblemError:
+    slug: str
+    file: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}" + (f" [{self.field}]" if self.field else "")
+        return f"{self.slug}: {where}: {self.message}"
+
+
+_FRONT_MATTER_RE = re.compile(r"\A---\s*\n(.*?)\n---\s*(?:\n|\Z)(.*)\Z", re.S)
+_EXPECT_RE = re.compile(r"^#\s*expect-(status|message)\s*:\s*(.+?)\s*$", re.M)
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    m = _FRONT_MATTER_RE.match(text)
+    if not m:
+        raise ValueError("problem.md must start with YAML front matter between '---' lines")
+    data = yaml.safe_load(m.group(1))
+    if not isinstance(data, dict):
+        raise ValueError("front matter must be a YAML mapping")
+    return data, m.group(2).strip() + "\n"
+
+
+def content_hash(directory: Path) -> str:
+    """Hash of what defines grading: the spec, the reference and the starter."""
+    h = hashlib.sha256()
+    for name in ("problem.md", "reference.py", "starter.py"):
+        h.update(name.encode())
+        h.update(b"\0")
+        h.update((directory / name).read_bytes())
+        h.update(b"\0")
+    return h.hexdigest()[:16]
+
+
+def _read_solutions(directory: Path) -> tuple[SolutionFile, ...]:
+    out: list[SolutionFile] = []
+    for kind in ("correct", "wrong"):
+        for path in sorted((directory / "solutions" / kind).glob("*.py")):
+            header = "\n".join(path.read_text(encoding="utf-8").splitlines()[:15])
+            meta = {k: v for k, v in _EXPECT_RE.findall(header)}
+            default = "passed" if kind == "correct" else "failed"
+            status = meta.get("status", default)
+            if status not in ("passed", "failed", "error", "timeout", "memory"):
+                raise ValueError(f"{path.name}: bad expect-status {status!r}")
+            if kind == "correct" and status != "passed":
+                raise ValueError(f"{path.name}: a correct solution must expect 'passed'")
+            if kind == "wrong" and status == "passed":
+                raise ValueError(f"{path.name}: a wrong solution cannot expect 'passed'")
+            out.append(SolutionFile(path, kind, status, meta.get("message")))  # type: ignore[arg-type]
+    return tuple(out)
+
+
+def _loc(err: dict[str, Any]) -> str:
+    return ".".join(str(p) for p in err.get("loc", ()))
+
+
+def load_problem(directory: Path) -> Problem:
+    """Load one folder; raises ProblemLoadError listing every problem found."""
+    slug = directory.name
+    errors: list[ProblemError] = []
+    if not SLUG_RE.match(slug):
+        errors.append(ProblemError(slug, str(directory), "", "folder name is not a valid slug"))
+    for name in ("problem.md", "starter.py", "reference.py"):
+        if not (directory / name).is_file():
+            errors.append(ProblemError(slug, name, "", "missing file"))
+    if errors:
+        raise ProblemLoadError(errors)
+    try:
+        data, statement = split_front_matter((directory / "problem.md").read_text("utf-8"))
+    except (ValueError, yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ProblemLoadError([ProblemError(slug, "problem.md", "", str(exc))]) from exc
+    try:
+        spec = ProblemSpec.model_validate(data)
+    except ValidationError as exc:
+        raise ProblemLoadError(
+            [ProblemError(slug, "problem.md", _loc(e), e["msg"]) for e in exc.errors()]
+        ) from exc
+    try:
+        solutions = _read_solutions(directory)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ProblemLoadError([ProblemError(slug, "solutions/", "", str(exc))]) from exc
+    return Problem(
+        slug=slug,
+        directory=directory,
+        spec=spec,
+        statement=statement,
+        starter=(directory / "starter.py").read_text("utf-8"),
+        content_hash=content_hash(directory),
+        solutions=solutions,
+    )
+
+
+class ProblemLoadError(Exception):
+    """A problem folder could not be loaded."""
+
+    def __init__(self, errors: list[ProblemError]):
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+def load_problems(problems_dir: Path) -> tuple[dict[str, Problem], list[ProblemError]]:
+    """Every valid problem under ``problems_dir`` (sorted by order, then slug), plus errors."""
+    problems: list[Problem] = []
+    errors: list[ProblemError] = []
+    if not problems_dir.is_dir():
+        return {}, [ProblemError("*", str(problems_dir), "", "problems directory not found")]
+    for directory in sorted(p for p in problems_dir.iterdir() if p.is_dir()):
+        if directory.name.startswith((".", "_")):
+            continue
+        try:
+            problems.append(load_problem(directory))
+        except ProblemLoadError as exc:
+            errors.extend(exc.errors)
+    problems.sort(key=lambda p: (p.spec.order, p.slug))
+    return {p.slug: p for p in problems}, errors
