@@ -31,6 +31,7 @@ def _dtype(name: str) -> np.dtype[Any]:
 def _draw(gen: ArrayGen, rng: np.random.Generator) -> np.ndarray:
     dtype = _dtype(gen.dtype)
     shape = gen.shape
+    arr: np.ndarray
     if gen.dist == "normal":
         arr = rng.standard_normal(shape) * gen.scale
     elif gen.dist == "uniform":
@@ -72,7 +73,7 @@ def describe(tree: Tree, max_items: int = 8) -> str:
     if isinstance(tree, np.ndarray):
         if tree.size <= max_items:
             body = np.array2string(tree, precision=4, separator=", ", suppress_small=True)
-            return f"{body} ({tree.dtype})" if tree.ndim else f"{body} ({tree.dtype})"
+            return f"{body} ({tree.dtype})"
         flat = ", ".join(
             np.format_float_positional(float(v), precision=4, trim="-")
             if tree.dtype.kind == "f"

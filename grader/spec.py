@@ -305,11 +305,11 @@ def _read_solutions(directory: Path) -> tuple[SolutionFile, ...]:
                 raise ValueError(f"{path.name}: a correct solution must expect 'passed'")
             if kind == "wrong" and status == "passed":
                 raise ValueError(f"{path.name}: a wrong solution cannot expect 'passed'")
-            out.append(SolutionFile(path, kind, status, meta.get("message")))  # type: ignore[arg-type]
+            out.append(SolutionFile(path, kind, status, meta.get("message")))
     return tuple(out)
 
 
-def _loc(err: dict[str, Any]) -> str:
+def _loc(err: Any) -> str:
     return ".".join(str(p) for p in err.get("loc", ()))
 
 

@@ -1,0 +1,146 @@
+"""The problem spec schema and loader: good folders load, bad ones are reported with
+file and field and never hide the others."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.spec import ArrayGen, ArrayLiteral, load_problem, load_problems, parse_arg_value
+
+GOOD_FRONT_MATTER = """---
+title: Running sum
+difficulty: easy
+tags: [scan]
+entry_point: cumulative_sum
+args:
+  - name: x
+cases:
+  - name: example
+    visible: true
+    args:
+      x: {value: [1, 2, 3], dtype: float32}
+  - name: hidden-1
+    seed: 3
+    args:
+      x: {shape: [16], dist: normal}
+structure:
+  uses: [scan]
+  not_unrolled:
+    short: {x: {shape: [8]}}
+    long: {x: {shape: [16]}}
+---
+# Running sum
+
+Statement text.
+"""
+
+
+def make_problem(root: Path, slug: str, front: str = GOOD_FRONT_MATTER) -> Path:
+    d = root / slug
+    (d / "solutions" / "correct").mkdir(parents=True)
+    (d / "solutions" / "wrong").mkdir(parents=True)
+    (d / "problem.md").write_text(front)
+    (d / "starter.py").write_text("def cumulative_sum(x):\n    raise NotImplementedError\n")
+    (d / "reference.py").write_text("def cumulative_sum(x):\n    return x\n")
+    (d / "solutions" / "correct" / "a.py").write_text("def cumulative_sum(x):\n    return x\n")
+    (d / "solutions" / "wrong" / "loop.py").write_text(
+        "# expect-status: failed\n# expect-message: unrolled\ndef cumulative_sum(x):\n"
+    )
+    return d
+
+
+def test_good_problem_loads(tmp_path: Path) -> None:
+    problem = load_problem(make_problem(tmp_path, "running-sum"))
+    assert problem.slug == "running-sum"
+    assert problem.spec.entry_point == "cumulative_sum"
+    assert problem.spec.static_argnames == ()
+    assert [c.name for c in problem.spec.cases_for("run")] == ["example"]
+    assert [c.name for c in problem.spec.cases_for("submit")] == ["example", "hidden-1"]
+    assert isinstance(problem.spec.cases[0].args["x"], ArrayLiteral)
+    assert isinstance(problem.spec.cases[1].args["x"], ArrayGen)
+    assert problem.statement.startswith("# Running sum")
+    wrong = [s for s in problem.solutions if s.kind == "wrong"]
+    assert wrong[0].expect_status == "failed"
+    assert wrong[0].expect_message == "unrolled"
+    assert len(problem.content_hash) == 16
+
+
+def test_content_hash_changes_with_reference(tmp_path: Path) -> None:
+    d = make_problem(tmp_path, "running-sum")
+    before = load_problem(d).content_hash
+    (d / "reference.py").write_text("def cumulative_sum(x):\n    return x * 1\n")
+    assert load_problem(d).content_hash != before
+
+
+def test_bad_problem_reports_file_and_field_and_hides_nothing(tmp_path: Path) -> None:
+    make_problem(tmp_path, "good-one")
+    make_problem(
+        tmp_path, "bad-one", GOOD_FRONT_MATTER.replace("difficulty: easy", "difficulty: 9")
+    )
+    problems, errors = load_problems(tmp_path)
+    assert list(problems) == ["good-one"]
+    assert len(errors) == 1
+    assert errors[0].slug == "bad-one"
+    assert errors[0].file == "problem.md"
+    assert errors[0].field == "difficulty"
+
+
+@pytest.mark.parametrize(
+    ("mutation", "needle"),
+    [
+        (("visible: true", "visible: false"), "visible"),
+        (("  - name: x\n", "  - name: x\n  - name: y\n"), "do not match"),
+        (("entry_point: cumulative_sum", "entry_point: 1bad"), "identifier"),
+        (("---\ntitle", "title"), "front matter"),
+        (("shape: [16], dist: normal", "shape: [16], dist: cauchy"), "dist"),
+    ],
+)
+def test_invalid_specs_are_explained(
+    tmp_path: Path, mutation: tuple[str, str], needle: str
+) -> None:
+    make_problem(tmp_path, "p", GOOD_FRONT_MATTER.replace(*mutation, 1))
+    problems, errors = load_problems(tmp_path)
+    assert problems == {}
+    assert errors, "an invalid spec must be reported"
+    assert any(needle in f"{e.field} {e.message}" for e in errors), errors
+
+
+def test_missing_files_are_reported(tmp_path: Path) -> None:
+    d = make_problem(tmp_path, "p")
+    (d / "reference.py").unlink()
+    _, errors = load_problems(tmp_path)
+    assert [(e.file, e.message) for e in errors] == [("reference.py", "missing file")]
+
+
+def test_wrong_solution_cannot_expect_pass(tmp_path: Path) -> None:
+    d = make_problem(tmp_path, "p")
+    (d / "solutions" / "wrong" / "x.py").write_text("# expect-status: passed\n")
+    _, errors = load_problems(tmp_path)
+    assert "cannot expect 'passed'" in errors[0].message
+
+
+def test_parse_arg_value_nested_params() -> None:
+    value = parse_arg_value({"W": {"shape": [2, 2]}, "b": {"value": [1, 2]}}, "params")
+    assert isinstance(value["W"], ArrayGen)
+    assert isinstance(value["b"], ArrayLiteral)
+    with pytest.raises(ValueError, match="expected a number"):
+        parse_arg_value("text", "x")
+
+
+def test_bundled_problems_all_load() -> None:
+    from grader.config import REPO_ROOT
+
+    problems, errors = load_problems(REPO_ROOT / "problems")
+    assert errors == []
+    expected = {
+        "cumulative-sum",
+        "powers-of-two",
+        "batched-running-sum",
+        "rnn-forward",
+        "flax-scan-rnn",
+        "lax-scan-in-module",
+        "nnx-scan-rnn",
+    }
+    assert expected <= set(problems)
