@@ -7,6 +7,7 @@ file. The web app's settings embed these, so one environment configures both.
 from __future__ import annotations
 
 import os
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -61,6 +62,10 @@ class GraderSettings(BaseSettings):
     xla_fast_compile: bool = True
     # Children read a compilation cache that only trusted runs write.
     compilation_cache: bool = True
+    # Root of the per-run scratch directories. It must not be inside the data directory
+    # (database, caches) because sandboxed children may traverse it; default: a
+    # root-owned directory under the system temp dir.
+    sandbox_dir: Path | None = None
     limits: GraderLimits = Field(default_factory=GraderLimits)
 
     @property
@@ -77,7 +82,9 @@ class GraderSettings(BaseSettings):
 
     @property
     def sandbox_root(self) -> Path:
-        return self.data_dir / "sandbox"
+        if self.sandbox_dir is not None:
+            return self.sandbox_dir
+        return Path(tempfile.gettempdir()) / f"jaxdojo-sandbox-{os.getuid()}"
 
 
 @lru_cache

@@ -1,0 +1,295 @@
+"""Isolation layers applied inside a sandboxed child, in order, before any student byte is
+read; and the plan the trusted side builds for them.
+
+Every layer is attempted where the plan asks for it and recorded in the report that
+becomes ``RunOutcome.isolation``. The report is written to the result channel before
+the child reads the job, so student code cannot have influenced it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import pwd
+import resource
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from grader.sandbox import landlock, seccomp
+
+_CLONE_NEWNS = 0x00020000
+_CLONE_NEWNET = 0x40000000
+_PR_SET_PDEATHSIG = 1
+_MS_RDONLY = 1
+_MS_NOSUID = 2
+_MS_NODEV = 4
+_MS_NOEXEC = 8
+_MS_REMOUNT = 32
+_MS_BIND = 4096
+_MS_REC = 16384
+_MS_PRIVATE = 1 << 18
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+# Readable by children (Landlock); everything else is unreadable, including the
+# problems directory, the data directory (database, reference cache) and /root.
+SYSTEM_READ_PATHS = (
+    "/usr",
+    "/lib",
+    "/lib64",
+    "/bin",
+    "/etc/ld.so.cache",
+    "/etc/localtime",
+    "/etc/nsswitch.conf",
+    "/etc/passwd",
+    "/etc/group",
+    "/proc",
+    "/sys/devices/system/cpu",
+    "/sys/fs/cgroup",
+    "/dev/null",
+    "/dev/zero",
+    "/dev/urandom",
+    "/dev/random",
+)
+# Shared, world-writable or secret places hidden by the mount namespace (covered by an
+# empty read-only tmpfs in the child; nothing is ever created in them).
+ALWAYS_HIDDEN = ("/tmp", "/var/tmp", "/dev/shm", "/root", "/home", "/run", "/srv", "/mnt")  # noqa: S108
+
+NOBODY = "nobody"
+
+
+def _check(rc: int, what: str) -> None:
+    if rc != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
+
+
+def nobody_ids() -> tuple[int, int]:
+    try:
+        entry = pwd.getpwnam(NOBODY)
+        return entry.pw_uid, entry.pw_gid
+    except KeyError:
+        return 65534, 65534
+
+
+def python_read_paths() -> list[str]:
+    """Interpreter and site-packages directories that contain no grader secrets."""
+    paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    for entry in sys.path:
+        if entry and os.path.isdir(entry) and "site-packages" in entry:
+            paths.add(entry)
+    return sorted(paths)
+
+
+def _under(path: str, root: str) -> bool:
+    return path == root or path.startswith(root.rstrip("/") + "/")
+
+
+def build_plan(
+    *,
+    scratch: str,
+    scratch_mb: int,
+    cgroups: dict[str, str | None],
+    rlimits: dict[str, int],
+    forbidden: list[str],
+    read_only: list[str],
+    gpu: bool,
+    parent_pid: int,
+) -> dict[str, Any]:
+    """The isolation plan for one child (trusted data, no secrets, JSON-serializable).
+
+    ``forbidden`` are directories the child must never read (problems, data dir, caches
+    other than the read-only ones, the sandbox root); ``read_only`` are extra paths it
+    may read (the compilation cache).
+    """
+    uid, gid = nobody_ids()
+    forbidden = [os.path.realpath(p) for p in forbidden]
+    read = [
+        p
+        for p in [*SYSTEM_READ_PATHS, *python_read_paths(), *read_only]
+        if not any(_under(f, p) or _under(p, f) for f in forbidden) or p in read_only
+    ]
+    write = [scratch, "/dev/null"]
+    if gpu:
+        write += [f"/dev/{n}" for n in _gpu_devices()]
+        read += ["/proc/driver", "/sys"]
+    hidden = sorted({*ALWAYS_HIDDEN, *forbidden}, key=len)
+    keep = sorted(p for p in {*python_read_paths(), *read_only} if os.path.isdir(p))
+    return {
+        "scratch": scratch,
+        "scratch_mb": scratch_mb,
+        "cgroups": cgroups,
+        "rlimits": rlimits,
+        "uid": uid,
+        "gid": gid,
+        "landlock_read": read,
+        "landlock_write": write,
+        "hide": hidden,
+        "keep_ro": keep,
+        "parent_pid": parent_pid,
+    }
+
+
+def _gpu_devices() -> list[str]:
+    try:
+        return [n for n in os.listdir("/dev") if n.startswith("nvidia") or n == "dri"]
+    except OSError:
+        return []
+
+
+def apply(plan: dict[str, Any]) -> dict[str, Any]:
+    """Apply every layer to the calling process (root, single-threaded, just forked).
+
+    Never raises: a layer that fails is recorded as ``False`` or with its error.
+    """
+    report: dict[str, Any] = {"env_allowlist": True}
+    try:
+        os.setsid()
+        report["setsid"] = True
+    except OSError:
+        report["setsid"] = False
+    for controller in ("memory", "pids"):
+        procs = plan["cgroups"].get(controller)
+        report[f"cgroup_{controller}"] = False
+        if procs:
+            try:
+                Path(procs).write_text(str(os.getpid()))
+                report[f"cgroup_{controller}"] = True
+            except OSError:
+                pass
+    report["pdeathsig"] = _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    if os.getppid() != plan["parent_pid"]:
+        os._exit(70)  # the parent died before PDEATHSIG was armed
+    report["netns"] = _libc.unshare(_CLONE_NEWNET) == 0
+    report["mountns"] = _mount_namespace(plan)
+    report["rlimits"] = _rlimits(plan["rlimits"])
+    scratch_ok = _enter_scratch(plan["scratch"], plan["uid"], plan["gid"])
+    report["scratch_dir"] = ("tmpfs" if report["mountns"] else "disk") if scratch_ok else False
+    report["uid"] = _drop_privileges(plan["uid"], plan["gid"])
+    try:
+        report["landlock"] = landlock.restrict_self(
+            read=plan["landlock_read"], write=plan["landlock_write"]
+        )
+    except OSError as exc:
+        report["landlock"] = False
+        report["landlock_error"] = str(exc)
+    try:
+        report["seccomp"] = seccomp.install_filter()
+    except OSError as exc:
+        report["seccomp"] = False
+        report["seccomp_error"] = str(exc)
+    report["no_new_privs"] = _no_new_privs()
+    return report
+
+
+def _mount_namespace(plan: dict[str, Any]) -> bool:
+    """Private mount namespace: hide secret and shared directories under read-only tmpfs,
+    bind back the interpreter and the read-only caches, and give the scratch dir its own
+    size-capped tmpfs."""
+    if _libc.unshare(_CLONE_NEWNS) != 0:
+        return False
+    try:
+        _check(_libc.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None), "make / private")
+        scratch = plan["scratch"]
+        keep: list[tuple[str, bool]] = [(p, True) for p in plan["keep_ro"]]
+        keep_fds = []
+        for path, read_only in keep:
+            try:
+                keep_fds.append((path, read_only, os.open(path, os.O_PATH | os.O_CLOEXEC)))
+            except OSError:
+                continue
+        hidden: list[str] = []
+        for path in plan["hide"]:
+            if any(_under(path, h) for h in hidden) or not os.path.isdir(path):
+                continue
+            flags = _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
+            _check(_libc.mount(b"tmpfs", path.encode(), b"tmpfs", flags, b"mode=755"), path)
+            hidden.append(path)
+        for path, read_only, fd in keep_fds:
+            if any(_under(path, h) for h in hidden):
+                os.makedirs(path, mode=0o755, exist_ok=True)
+                source = f"/proc/self/fd/{fd}".encode()
+                _check(_libc.mount(source, path.encode(), None, _MS_BIND | _MS_REC, None), path)
+                if read_only:
+                    flags = _MS_REMOUNT | _MS_BIND | _MS_RDONLY | _MS_NOSUID | _MS_NODEV
+                    _check(_libc.mount(None, path.encode(), None, flags, None), path)
+            os.close(fd)
+        # The scratch dir becomes a size-capped tmpfs private to this child: disk floods
+        # are bounded (and charged to its memory cgroup), and nothing it plants there is
+        # ever visible to the worker.
+        os.makedirs(scratch, mode=0o755, exist_ok=True)
+        options = f"size={int(plan['scratch_mb'])}m,mode=700".encode()
+        flags = _MS_NOSUID | _MS_NODEV
+        _check(_libc.mount(b"tmpfs", scratch.encode(), b"tmpfs", flags, options), scratch)
+        for path in hidden:
+            flags = _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
+            _check(_libc.mount(None, path.encode(), None, flags, None), f"read-only {path}")
+    except OSError:
+        return False
+    return True
+
+
+_RLIMITS = {
+    "cpu": resource.RLIMIT_CPU,
+    "data": resource.RLIMIT_DATA,
+    "fsize": resource.RLIMIT_FSIZE,
+    "nofile": resource.RLIMIT_NOFILE,
+    "nproc": resource.RLIMIT_NPROC,
+    "core": resource.RLIMIT_CORE,
+}
+
+
+def _rlimits(limits: dict[str, int]) -> dict[str, int] | bool:
+    applied = {}
+    for name, value in limits.items():
+        hard = value + 1 if name == "cpu" else value  # SIGXCPU first, SIGKILL a second later
+        try:
+            resource.setrlimit(_RLIMITS[name], (value, hard))
+            applied[name] = value
+        except (OSError, ValueError):
+            return False
+    return applied
+
+
+def _enter_scratch(scratch: str, uid: int, gid: int) -> bool:
+    try:
+        fd = os.open(scratch, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        return False
+    try:
+        if os.geteuid() == 0:  # unprivileged workers keep the dir they made themselves
+            os.fchown(fd, uid, gid)
+        os.fchmod(fd, 0o700)
+        os.fchdir(fd)
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    os.environ["HOME"] = scratch
+    os.environ["TMPDIR"] = scratch
+    import tempfile
+
+    tempfile.tempdir = scratch
+    return True
+
+
+def _drop_privileges(uid: int, gid: int) -> str:
+    try:
+        os.setgroups([])
+        os.setresgid(gid, gid, gid)
+        os.setresuid(uid, uid, uid)
+    except OSError:
+        return "root" if os.geteuid() == 0 else str(os.geteuid())
+    return NOBODY if uid == nobody_ids()[0] else str(uid)
+
+
+def _no_new_privs() -> bool:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("NoNewPrivs:"):
+                return line.split()[1] == "1"
+    except OSError:
+        pass
+    return False
