@@ -1,0 +1,24 @@
+# expect-status: failed
+# expect-message: mismatch
+# Counts the initial projection as one of the T steps: returns c_{T-1}.
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+
+class LaxScanModule(nn.Module):
+    hidden: int
+    T: int
+
+    @nn.compact
+    def __call__(self, x):
+        W = self.param("W", nn.initializers.lecun_normal(), (self.hidden, self.hidden))
+        final, _ = jax.lax.scan(
+            lambda c, _: (jnp.tanh(c @ W), None), jnp.tanh(x @ W), None, length=self.T - 1
+        )
+        return final
+
+
+def lax_scan_in_module(seed, x, hidden, T):
+    model = LaxScanModule(hidden=hidden, T=T)
+    return model.apply(model.init(jax.random.PRNGKey(seed), x), x)

@@ -1,0 +1,12 @@
+# expect-status: failed
+# expect-message: mismatch
+# Builds the cell with nnx.Rngs(0) whatever the seed: different weights.
+import jax
+import jax.numpy as jnp
+from flax import nnx
+
+
+def scan_rnn_forward(seed, x, hidden, T):
+    cell = nnx.GRUCell(in_features=x.shape[-1], hidden_features=hidden, rngs=nnx.Rngs(0))
+    h_T, _ = jax.lax.scan(lambda h, x_t: cell(h, x_t), jnp.zeros((hidden,)), x[:T])
+    return h_T
