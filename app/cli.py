@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from app import commands
 from grader import cli as grader_cli
 
 
@@ -12,6 +13,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="jaxdojo", description="Practice JAX by doing.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     grader_cli.register(sub)
+    commands.register(sub)
     return parser
 
 

@@ -1,0 +1,1 @@
+"""Process-wide plumbing of the web app: settings, database engines, security helpers."""

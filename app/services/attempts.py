@@ -1,0 +1,121 @@
+"""Submissions: create (with size, rate and queue limits), look up with ownership, list."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.core.db import utcnow
+from app.models import Attempt, User
+from app.services.errors import NotFound, PayloadTooLarge, QueueFull, RateLimited, valid_id
+from app.services.problems import current_version, get_problem
+
+
+def create_submission(
+    *,
+    session: Session,
+    user: User,
+    problem_slug: str,
+    code: str,
+    mode: str,
+    max_code_bytes: int,
+    rate_limit: int,
+    rate_window_s: int,
+    queue_max: int,
+) -> Attempt:
+    """Queue an attempt against the problem's current version (caller commits).
+
+    Raises NotFound (no such problem), PayloadTooLarge (code over ``max_code_bytes``),
+    RateLimited (more than ``rate_limit`` submissions in ``rate_window_s``), QueueFull
+    (``queue_max`` attempts already waiting).
+    """
+    problem = get_problem(session=session, slug=problem_slug)
+    size = len(code.encode("utf-8", "surrogatepass"))
+    if size > max_code_bytes:
+        raise PayloadTooLarge(f"Your code is {size} bytes; the limit is {max_code_bytes} bytes.")
+    now = utcnow()
+    since = now - timedelta(seconds=rate_window_s)
+    recent = list(
+        session.scalars(
+            select(Attempt.created_at)
+            .where(Attempt.user_id == user.id, Attempt.created_at >= since)
+            .order_by(Attempt.created_at)
+        )
+    )
+    if len(recent) >= rate_limit:
+        retry = rate_window_s - (now - recent[0]).total_seconds()
+        raise RateLimited(
+            f"You can submit {rate_limit} times per {rate_window_s} s; wait a moment.",
+            retry_after=int(retry) + 1,
+        )
+    waiting = session.scalar(select(func.count()).where(Attempt.status == "queued")) or 0
+    if waiting >= queue_max:
+        raise QueueFull()
+    version = current_version(session=session, problem=problem)
+    attempt = Attempt(
+        user_id=user.id,
+        problem_id=problem.id,
+        problem_version_id=version.id,
+        code=code,
+        mode=mode,
+        status="queued",
+        created_at=now,
+    )
+    session.add(attempt)
+    session.flush()
+    return attempt
+
+
+def get_attempt_for_user(*, session: Session, user: User, attempt_id: int) -> Attempt:
+    """The attempt if ``user`` owns it or is an instructor; NotFound otherwise (no 403, so
+    ids cannot be probed)."""
+    attempt = session.get(Attempt, attempt_id) if valid_id(attempt_id) else None
+    if attempt is None or (attempt.user_id != user.id and not user.is_instructor):
+        raise NotFound("No such submission.")
+    return attempt
+
+
+def list_attempts(
+    *,
+    session: Session,
+    user: User,
+    problem_slug: str | None = None,
+    limit: int = 50,
+) -> list[Attempt]:
+    """The user's own attempts, newest first, optionally for one problem."""
+    query = select(Attempt).where(Attempt.user_id == user.id)
+    if problem_slug is not None:
+        problem = get_problem(session=session, slug=problem_slug)
+        query = query.where(Attempt.problem_id == problem.id)
+    return list(session.scalars(query.order_by(Attempt.id.desc()).limit(limit)))
+
+
+def count_submits(*, session: Session, user_id: int, problem_id: int) -> int:
+    return (
+        session.scalar(
+            select(func.count()).where(
+                Attempt.user_id == user_id,
+                Attempt.problem_id == problem_id,
+                Attempt.mode == "submit",
+            )
+        )
+        or 0
+    )
+
+
+def has_solved(*, session: Session, user_id: int, problem_id: int) -> bool:
+    return (
+        session.scalar(
+            select(Attempt.id)
+            .where(
+                Attempt.user_id == user_id,
+                Attempt.problem_id == problem_id,
+                Attempt.mode == "submit",
+                Attempt.status == "passed",
+            )
+            .limit(1)
+        )
+        is not None
+    )

@@ -1,0 +1,195 @@
+"""Problems: sync from the ``problems/`` folders, list with a user's progress, look up.
+
+Sync keeps every content hash ever seen as a ``problem_versions`` row, so an attempt keeps
+pointing at the version that graded it after an instructor edits the folder. A problem
+whose folder disappears (or fails to load) is marked inactive, never deleted.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session
+
+from app.core.db import utcnow
+from app.models import Attempt, Problem, ProblemVersion
+from app.services.errors import NotFound
+from grader.spec import SLUG_RE, ArrayGen, ArrayLiteral, ProblemError, load_problems
+from grader.spec import Problem as ProblemSpecFolder
+
+log = logging.getLogger(__name__)
+
+ProblemState = Literal["solved", "attempted", "new"]
+
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    deactivated: list[str] = field(default_factory=list)
+    errors: list[ProblemError] = field(default_factory=list)
+
+
+def _preview(value: Any) -> Any:
+    """A JSON-friendly description of a case argument (shapes, not random data)."""
+    if isinstance(value, ArrayGen):
+        return {"shape": list(value.shape), "dtype": value.dtype, "dist": value.dist}
+    if isinstance(value, ArrayLiteral):
+        return {"value": value.value, "dtype": value.dtype}
+    if isinstance(value, dict):
+        return {k: _preview(v) for k, v in value.items()}
+    return value
+
+
+def _version_fields(folder: ProblemSpecFolder) -> dict[str, Any]:
+    spec = folder.spec
+    return {
+        "entry_point": spec.entry_point,
+        "statement": folder.statement,
+        "starter": folder.starter,
+        "solution": folder.reference_path.read_text("utf-8"),
+        "hints": list(spec.hints),
+        "examples": [
+            {
+                "name": c.name,
+                "description": c.description,
+                "args": {k: _preview(v) for k, v in c.args.items()},
+            }
+            for c in spec.cases
+            if c.visible
+        ],
+        "args": [
+            {"name": a.name, "static": a.static, "description": a.description} for a in spec.args
+        ],
+        "solution_after_attempts": spec.solution_after_attempts,
+    }
+
+
+def sync_problems(*, session: Session, problems_dir: Path) -> SyncReport:
+    """Make the database match the folders under ``problems_dir`` (idempotent)."""
+    folders, errors = load_problems(problems_dir)
+    report = SyncReport(errors=errors)
+    existing = {p.slug: p for p in session.scalars(select(Problem))}
+    for slug, folder in folders.items():
+        spec = folder.spec
+        problem = existing.get(slug)
+        if problem is None:
+            problem = Problem(slug=slug, current_hash=folder.content_hash)
+            session.add(problem)
+            report.added.append(slug)
+        elif problem.current_hash != folder.content_hash or not problem.active:
+            report.updated.append(slug)
+        else:
+            report.unchanged.append(slug)
+        problem.title = spec.title
+        problem.difficulty = spec.difficulty
+        problem.summary = spec.summary
+        problem.tags = list(spec.tags)
+        problem.position = spec.order
+        problem.active = True
+        problem.current_hash = folder.content_hash
+        problem.updated_at = utcnow()
+        session.flush()
+        version = session.scalar(
+            select(ProblemVersion).where(
+                ProblemVersion.problem_id == problem.id,
+                ProblemVersion.content_hash == folder.content_hash,
+            )
+        )
+        if version is None:
+            session.add(
+                ProblemVersion(
+                    problem_id=problem.id,
+                    content_hash=folder.content_hash,
+                    **_version_fields(folder),
+                )
+            )
+    broken = {e.slug for e in errors}
+    for slug, problem in existing.items():
+        if slug not in folders and problem.active:
+            problem.active = False
+            report.deactivated.append(slug)
+            if slug in broken:
+                log.warning("problem %s failed to load and is hidden until fixed", slug)
+    session.flush()
+    return report
+
+
+@dataclass(frozen=True)
+class ProblemListItem:
+    problem: Problem
+    state: ProblemState
+    attempts: int
+
+
+def list_problems(*, session: Session, user_id: int | None = None) -> list[ProblemListItem]:
+    """Active problems in display order, with the user's state: ``solved`` (a passing
+    submit), ``attempted`` (any run or submit) or ``new``; ``attempts`` counts submits."""
+    problems = list(
+        session.scalars(
+            select(Problem).where(Problem.active.is_(True)).order_by(Problem.position, Problem.slug)
+        )
+    )
+    stats: dict[int, tuple[int, int, bool]] = {}
+    if user_id is not None:
+        is_submit = Attempt.mode == "submit"
+        rows = session.execute(
+            select(
+                Attempt.problem_id,
+                func.count(Attempt.id),
+                func.sum(case((is_submit, 1), else_=0)),
+                func.max(case((and_(is_submit, Attempt.status == "passed"), 1), else_=0)),
+            )
+            .where(Attempt.user_id == user_id)
+            .group_by(Attempt.problem_id)
+        )
+        stats = {pid: (n, int(submits or 0), bool(solved)) for pid, n, submits, solved in rows}
+    out = []
+    for p in problems:
+        n, submits, solved = stats.get(p.id, (0, 0, False))
+        state: ProblemState = "solved" if solved else ("attempted" if n else "new")
+        out.append(ProblemListItem(problem=p, state=state, attempts=submits))
+    return out
+
+
+def problem_state(*, session: Session, user_id: int, problem: Problem) -> ProblemListItem:
+    """One problem's state for one user (as in :func:`list_problems`)."""
+    for item in list_problems(session=session, user_id=user_id):
+        if item.problem.id == problem.id:
+            return item
+    return ProblemListItem(problem=problem, state="new", attempts=0)
+
+
+def get_problem(*, session: Session, slug: str) -> Problem:
+    """An active problem by slug; NotFound otherwise."""
+    if not SLUG_RE.match(slug):
+        raise NotFound("No such problem.")
+    problem = session.scalar(select(Problem).where(Problem.slug == slug, Problem.active.is_(True)))
+    if problem is None:
+        raise NotFound("No such problem.")
+    return problem
+
+
+def current_version(*, session: Session, problem: Problem) -> ProblemVersion:
+    version = session.scalar(
+        select(ProblemVersion).where(
+            ProblemVersion.problem_id == problem.id,
+            ProblemVersion.content_hash == problem.current_hash,
+        )
+    )
+    if version is None:  # sync always writes both; this means a corrupt database
+        raise NotFound("This problem has no current version; run the problem sync.")
+    return version
+
+
+def find_version(*, session: Session, problem_id: int, content_hash: str) -> ProblemVersion | None:
+    return session.scalar(
+        select(ProblemVersion).where(
+            ProblemVersion.problem_id == problem_id, ProblemVersion.content_hash == content_hash
+        )
+    )

@@ -1,0 +1,122 @@
+"""The queue protocol step by step (claims, leases, fencing, retries), on both databases."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy.exc import OperationalError
+
+from app.core.config import Settings
+from app.models import Attempt
+from app.queue import claims as q
+from app.queue.worker import Worker
+from grader.result import GradeResult
+from tests.app.conftest import Users
+from tests.reliability.fake_grader import make as fake_grader
+
+PASSED = GradeResult(status="passed", score=1.0, summary="ok")
+
+
+def _submit(client: TestClient, h: dict[str, str], code: str = "x = 1") -> int:
+    r = client.post("/api/submissions", json={"problem": "cumulative-sum", "code": code}, headers=h)
+    assert r.status_code == 202, r.text
+    return int(r.json()["id"])
+
+
+def _row(app: FastAPI, aid: int) -> Attempt:
+    with app.state.sessionmaker() as s:
+        a = s.get(Attempt, aid)
+        assert a is not None
+        return a
+
+
+def test_claim_order_fencing_and_expiry(client: TestClient, app: FastAPI, users: Users) -> None:
+    h = users.headers("queue1")
+    first, second = _submit(client, h), _submit(client, h)
+    engine = app.state.engine
+    a = q.claim_next_attempt(engine=engine, worker_id="A", lease_s=0.3, max_tries=3)
+    b = q.claim_next_attempt(engine=engine, worker_id="B", lease_s=30, max_tries=3)
+    assert a is not None and b is not None
+    assert (a.attempt_id, b.attempt_id) == (first, second)  # oldest first, never the same
+    assert q.claim_next_attempt(engine=engine, worker_id="C", lease_s=30, max_tries=3) is None
+    assert _row(app, first).status == "running" and _row(app, first).worker_id == "A"
+
+    time.sleep(0.4)  # A's lease expires without a heartbeat
+    c = q.claim_next_attempt(engine=engine, worker_id="C", lease_s=30, max_tries=3)
+    assert c is not None and c.attempt_id == first and c.tries == 2 and c.token > a.token
+    assert q.renew_leases(engine=engine, claims=[a, c], lease_s=30) == [a]  # A is fenced off
+    assert q.complete_attempt(engine=engine, claim=a, result=PASSED) is False
+    assert _row(app, first).status == "running"
+    assert q.complete_attempt(engine=engine, claim=c, result=PASSED) is True
+    assert _row(app, first).status == "passed"
+    assert q.complete_attempt(engine=engine, claim=c, result=PASSED) is False  # written once
+
+
+def test_exhausted_leases_become_system_error(
+    client: TestClient, app: FastAPI, users: Users
+) -> None:
+    h = users.headers("queue2")
+    aid = _submit(client, h)
+    engine = app.state.engine
+    for _ in range(2):
+        assert q.claim_next_attempt(engine=engine, worker_id="W", lease_s=0.05, max_tries=2)
+        time.sleep(0.1)
+    assert q.claim_next_attempt(engine=engine, worker_id="W", lease_s=30, max_tries=2) is None
+    assert q.expire_exhausted(engine=engine, max_tries=2) == 1
+    row = _row(app, aid)
+    assert row.status == "system_error" and row.result is not None
+    assert "resubmit" in row.result["summary"].lower()
+
+
+def test_release_requeues_without_counting(client: TestClient, app: FastAPI, users: Users) -> None:
+    h = users.headers("queue3")
+    aid = _submit(client, h)
+    engine = app.state.engine
+    claim = q.claim_next_attempt(engine=engine, worker_id="W", lease_s=30, max_tries=3)
+    assert claim is not None
+    assert q.release_attempt(engine=engine, claim=claim) is True
+    row = _row(app, aid)
+    assert row.status == "queued" and row.tries == 0 and row.worker_id is None
+
+
+def test_result_write_retried_through_a_database_blip(
+    client: TestClient,
+    app: FastAPI,
+    settings: Settings,
+    users: Users,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    h = users.headers("queue4")
+    aid = _submit(client, h)
+    real = q.complete_attempt
+    calls = {"n": 0}
+
+    def flaky(**kw: Any) -> bool:
+        calls["n"] += 1
+        if calls["n"] <= 2:
+            raise OperationalError("UPDATE", {}, Exception("server closed the connection"))
+        return real(**kw)
+
+    monkeypatch.setattr(q, "complete_attempt", flaky)
+    Worker(settings=settings, engine=app.state.engine, grader_factory=fake_grader).run(burst=True)
+    assert calls["n"] == 3
+    row = _row(app, aid)
+    assert row.status == "passed" and row.tries == 1
+
+
+def test_result_with_nul_bytes_and_odd_text_is_stored(
+    client: TestClient, app: FastAPI, users: Users
+) -> None:
+    h = users.headers("queue5")
+    aid = _submit(client, h)
+    claim = q.claim_next_attempt(engine=app.state.engine, worker_id="W", lease_s=30, max_tries=3)
+    assert claim is not None
+    weird = "nul:\x00 surrogate-free unicode: \u2603 \U0001f600 " + "x" * 70_000
+    result = GradeResult(status="failed", score=0.0, summary="s", stdout=weird)
+    assert q.complete_attempt(engine=app.state.engine, claim=claim, result=result)
+    got = client.get(f"/api/submissions/{aid}", headers=h).json()
+    assert got["result"]["stdout"] == weird

@@ -1,0 +1,232 @@
+"""Accounts and web security: passwords, sessions and cookies, CSRF, rate limits, limits,
+headers, error shape, configuration."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from app.core.config import InsecureConfiguration, Settings
+from app.main import create_app
+from app.models import User
+from tests.app.conftest import Users
+from tests.app.support import PASSWORD, make_settings
+
+SUB = {"problem": "cumulative-sum", "code": "x = 1", "mode": "run"}
+
+
+def _login(client: TestClient, username: str) -> None:
+    r = client.post("/api/auth/login", json={"username": username, "password": PASSWORD})
+    assert r.status_code == 204, r.text
+
+
+def _csrf(client: TestClient) -> str:
+    token: str = client.get("/api/auth/csrf").json()["csrf_token"]
+    return token
+
+
+def test_password_hash_is_argon2id_with_owasp_parameters(app: FastAPI, users: Users) -> None:
+    users.create("hashy")
+    with app.state.sessionmaker() as session:
+        stored = session.scalar(select(User.password_hash).where(User.username == "hashy"))
+    m = re.match(r"^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=1\$", stored or "")
+    assert m, stored
+    assert int(m.group(1)) >= 19456 and int(m.group(2)) >= 2
+
+
+def test_login_errors_identical_and_rate_limited(client: TestClient, users: Users) -> None:
+    users.create("victim")
+    unknown = client.post("/api/auth/token", data={"username": "nobody", "password": "x" * 10})
+    wrong = client.post("/api/auth/token", data={"username": "victim", "password": "x" * 10})
+    assert unknown.status_code == wrong.status_code == 401
+    assert unknown.json() == wrong.json()
+    for _ in range(9):  # 10 failures in all
+        client.post("/api/auth/token", data={"username": "victim", "password": "bad-guess-1"})
+    r = client.post("/api/auth/token", data={"username": "victim", "password": "bad-guess-1"})
+    assert r.status_code == 429 and int(r.headers["Retry-After"]) > 0
+    # even the right password waits out the window (no oracle for the attacker)
+    r = client.post("/api/auth/token", data={"username": "victim", "password": PASSWORD})
+    assert r.status_code == 429
+
+
+def test_session_cookie_flags_over_https(app: FastAPI, users: Users) -> None:
+    users.create("secure")
+    with TestClient(app, base_url="https://testserver") as client:
+        r = client.post("/api/auth/login", json={"username": "secure", "password": PASSWORD})
+        cookie = r.headers["set-cookie"]
+        assert cookie.startswith("__Host-jaxdojo_session=")
+        for flag in ("HttpOnly", "Secure", "Path=/", "SameSite=lax"):
+            assert flag.lower() in cookie.lower(), cookie
+        assert "domain" not in cookie.lower()
+        assert client.get("/api/auth/me").json()["username"] == "secure"
+
+
+def test_session_rotation_and_logout(client: TestClient, users: Users) -> None:
+    users.create("rot")
+    _login(client, "rot")
+    first = client.cookies.get("jaxdojo_session")
+    _login(client, "rot")
+    second = client.cookies.get("jaxdojo_session")
+    assert first and second and first != second
+    # the old session id no longer works
+    r = client.get("/api/auth/me", cookies={"jaxdojo_session": first})
+    assert r.status_code == 401
+    csrf = _csrf(client)
+    assert client.post("/api/auth/logout", headers={"X-CSRF-Token": csrf}).status_code == 204
+    r = client.get("/api/auth/me", cookies={"jaxdojo_session": second})
+    assert r.status_code == 401
+
+
+def test_csrf_required_for_cookie_authenticated_writes(client: TestClient, users: Users) -> None:
+    users.create("csrfy")
+    _login(client, "csrfy")
+    r = client.post("/api/submissions", json=SUB)
+    assert r.status_code == 403 and r.json()["code"] == "csrf_failed"
+    r = client.post("/api/submissions", json=SUB, headers={"X-CSRF-Token": "forged"})
+    assert r.status_code == 403
+    token = _csrf(client)
+    r = client.post(
+        "/api/submissions",
+        json=SUB,
+        headers={"X-CSRF-Token": token, "Origin": "https://evil.example"},
+    )
+    assert r.status_code == 403
+    r = client.post(
+        "/api/submissions",
+        json=SUB,
+        headers={"X-CSRF-Token": token, "Origin": "http://testserver"},
+    )
+    assert r.status_code == 202, r.text
+    r = client.post(
+        "/api/submissions",
+        json=SUB,
+        headers={"X-CSRF-Token": token, "Referer": "http://testserver/problems/x"},
+    )
+    assert r.status_code == 202, r.text
+    # GETs never need it; bearer clients never need it
+    assert client.get("/api/submissions").status_code == 200
+
+
+def test_submission_rate_limit(settings_factory: Callable[..., Settings], tmp_path: Path) -> None:
+    from tests.app.support import prepare
+
+    settings = settings_factory(submit_rate_limit=3, submit_rate_window_s=60)
+    prepare(settings)
+    app = create_app(settings)
+    with TestClient(app) as client:
+        h = Users(app, client).headers("speedy")
+        for _ in range(3):
+            assert client.post("/api/submissions", json=SUB, headers=h).status_code == 202
+        r = client.post("/api/submissions", json=SUB, headers=h)
+        assert r.status_code == 429
+        assert 0 < int(r.headers["Retry-After"]) <= 61
+        # another user is unaffected
+        h2 = Users(app, client).headers("patient")
+        assert client.post("/api/submissions", json=SUB, headers=h2).status_code == 202
+    app.state.engine.dispose()
+
+
+def test_global_queue_cap(settings_factory: Callable[..., Settings]) -> None:
+    from tests.app.support import prepare
+
+    settings = settings_factory(queue_max=2)
+    prepare(settings)
+    app = create_app(settings)
+    with TestClient(app) as client:
+        h = Users(app, client).headers("qauser")
+        assert client.post("/api/submissions", json=SUB, headers=h).status_code == 202
+        assert client.post("/api/submissions", json=SUB, headers=h).status_code == 202
+        r = client.post("/api/submissions", json=SUB, headers=h)
+        assert r.status_code == 503 and r.json()["code"] == "queue_full"
+        assert "Retry-After" in r.headers
+        assert len(client.get("/api/submissions", headers=h).json()) == 2
+    app.state.engine.dispose()
+
+
+def test_size_limits(client: TestClient, users: Users, settings: Settings) -> None:
+    h = users.headers("big")
+    code = "x = 1\n" * (settings.max_code_bytes // 6 + 10)
+    r = client.post("/api/submissions", json={**SUB, "code": code}, headers=h)
+    assert r.status_code == 413 and "limit" in r.json()["detail"]
+    huge = "#" * (settings.max_request_bytes + 1)
+    r = client.post("/api/submissions", json={**SUB, "code": huge}, headers=h)
+    assert r.status_code == 413 and r.json()["code"] == "too_large"
+    assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_security_headers_and_error_shape(client: TestClient) -> None:
+    r = client.get("/api/problems/does-not-exist")
+    assert r.status_code == 404
+    assert r.json() == {"detail": "No such problem.", "code": "not_found"}
+    csp = r.headers["content-security-policy"]
+    directives = dict(d.strip().split(" ", 1) for d in csp.split(";"))
+    assert directives["script-src"] == "'self'"  # no inline scripts, no eval
+    assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["referrer-policy"]
+
+
+def test_unexpected_error_is_generic_500(settings: Settings) -> None:
+    app = create_app(settings)
+
+    @app.get("/api/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals /etc/passwd SELECT *")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        r = client.get("/api/boom")
+    assert r.status_code == 500
+    assert r.json() == {"detail": "Something went wrong on our side.", "code": "internal_error"}
+    assert "Traceback" not in r.text and "secret" not in r.text
+    app.state.engine.dispose()
+
+
+def test_production_refuses_weak_secrets(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    for bad in (
+        None,
+        "short",
+        "changeme",
+        "CHANGE-ME-to-a-long-random-string-of-at-least-32-bytes",
+    ):
+        with pytest.raises((InsecureConfiguration, ValueError)):
+            make_settings(url, tmp_path, env="production", secret_key=bad)
+    ok = make_settings(url, tmp_path, env="production", secret_key="k" * 20 + "9f8e7d6c5b4a3210xyz")
+    assert ok.is_production
+    assert create_app(ok).docs_url is None
+    for weak in ("", ":postgres", ":short"):
+        with pytest.raises((InsecureConfiguration, ValueError)):
+            make_settings(
+                f"postgresql+psycopg://jaxdojo{weak}@db.internal:5432/jaxdojo",
+                tmp_path,
+                env="production",
+                secret_key="k" * 40,
+            )
+    strong = "postgresql+psycopg://jaxdojo:a-long-db-password-123@db.internal/jaxdojo"
+    assert make_settings(strong, tmp_path, env="production", secret_key="k" * 40).is_production
+
+
+def test_dev_secret_generated_and_persisted(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'd.db'}"
+    a = make_settings(url, tmp_path, env="development", secret_key=None)
+    b = make_settings(url, tmp_path, env="development", secret_key=None)
+    assert a.secret_key is not None and b.secret_key is not None
+    assert a.secret_key.get_secret_value() == b.secret_key.get_secret_value()
+    assert len(a.secret_key.get_secret_value()) >= 32
+    assert (tmp_path / "dev-secret-key").stat().st_mode & 0o077 == 0
+
+
+def test_signed_out_browser_is_sent_to_login(client: TestClient) -> None:
+    r = client.get("/api/submissions", headers={"accept": "text/html"}, follow_redirects=False)
+    assert r.status_code == 401  # the API always answers JSON
+    page = next((p for p in ("/account", "/instructor") if client.get(p).status_code != 404), None)
+    if page is None:
+        pytest.skip("no signed-in page routes yet")
+    r = client.get(page, headers={"accept": "text/html"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login?next=")
