@@ -1,0 +1,256 @@
+// The problem page: editor, draft saving, Run/Submit through the JSON API, live status,
+// and results (rendered by the server as an HTML fragment: one renderer for results).
+(function () {
+  "use strict";
+
+  var dataEl = document.getElementById("problem-data");
+  if (!dataEl) return;
+  var page = JSON.parse(dataEl.textContent);
+  var POLL_MS = 300;
+  var POLL_SLOW_MS = 1000;
+  var GIVE_UP_MS = 180000;
+
+  var statusEl = document.getElementById("run-status");
+  var resultsEl = document.getElementById("results");
+  var runBtn = document.getElementById("run-btn");
+  var submitBtn = document.getElementById("submit-btn");
+  var resetBtn = document.getElementById("reset-code");
+  var holder = document.getElementById("editor");
+  var fallback = document.getElementById("code-fallback");
+  var busy = false;
+
+  function loadDraft() {
+    try {
+      return window.localStorage.getItem(page.draftKey);
+    } catch (e) {
+      return null;
+    }
+  }
+  function saveDraft(text) {
+    try {
+      window.localStorage.setItem(page.draftKey, text);
+    } catch (e) {
+      /* storage full or disabled: the server still has the last submitted code */
+    }
+  }
+
+  var draft = loadDraft();
+  var initial = draft !== null ? draft : page.initialCode;
+
+  // The editor: CodeMirror when the bundle loaded, the plain textarea otherwise.
+  var editor;
+  if (window.JaxdojoEditor) {
+    holder.textContent = "";
+    editor = window.JaxdojoEditor.create(holder, {
+      doc: initial,
+      label: "Code editor: your solution in Python",
+      describedBy: "run-help",
+      onChange: saveDraft,
+      onRun: function () { start("run"); },
+      onSubmit: function () { start("submit"); },
+    });
+  } else {
+    fallback.value = initial;
+    fallback.addEventListener("input", function () { saveDraft(fallback.value); });
+    editor = {
+      getValue: function () { return fallback.value; },
+      setValue: function (t) { fallback.value = t; },
+      highlightLine: function () { return false; },
+      clearHighlight: function () {},
+      focus: function () { fallback.focus(); },
+    };
+  }
+  // Test hook and console convenience: window.jaxdojoEditor.setValue(code).
+  window.jaxdojoEditor = {
+    getValue: editor.getValue,
+    setValue: function (text) {
+      editor.setValue(text);
+      saveDraft(text);
+    },
+    highlightLine: editor.highlightLine,
+    focus: editor.focus,
+  };
+
+  function csrfToken() {
+    var meta = document.querySelector('meta[name="csrf-token"]');
+    return meta ? meta.getAttribute("content") : "";
+  }
+
+  function setStatus(text, spinning) {
+    statusEl.textContent = "";
+    if (spinning) {
+      var s = document.createElement("span");
+      s.className = "spinner";
+      s.setAttribute("aria-hidden", "true");
+      statusEl.appendChild(s);
+    }
+    var t = document.createElement("span");
+    t.textContent = text;
+    statusEl.appendChild(t);
+  }
+
+  function setBusy(value) {
+    busy = value;
+    [runBtn, submitBtn].forEach(function (b) {
+      if (!b) return;
+      b.disabled = value || !page.signedIn;
+      b.setAttribute("aria-disabled", b.disabled ? "true" : "false");
+    });
+    resultsEl.setAttribute("aria-busy", value ? "true" : "false");
+  }
+
+  function sleep(ms) {
+    return new Promise(function (resolve) { setTimeout(resolve, ms); });
+  }
+
+  function explainHttpError(resp, body) {
+    var detail = body && body.detail;
+    if (typeof detail !== "string") detail = "";
+    if (resp.status === 401) return "Please sign in again to run your code.";
+    if (resp.status === 403) return detail || "Your session expired. Reload the page and try again.";
+    if (resp.status === 413) return detail || "Your code is too long.";
+    if (resp.status === 429) {
+      var wait = resp.headers.get("Retry-After");
+      return "Too many submissions. " + (wait ? "Try again in " + wait + " s." : "Try again shortly.");
+    }
+    if (resp.status === 503) return detail || "The grading queue is full. Try again in a minute.";
+    return detail || "Could not submit (HTTP " + resp.status + ").";
+  }
+
+  function readJson(resp) {
+    return resp.json().catch(function () { return null; });
+  }
+
+  async function showResult(id) {
+    var resp = await fetch(page.resultUrl.replace("__ID__", encodeURIComponent(id)), {
+      credentials: "same-origin",
+      headers: { Accept: "text/html" },
+    });
+    if (!resp.ok) throw new Error("result " + resp.status);
+    resultsEl.innerHTML = await resp.text(); // server-rendered, autoescaped fragment
+    var section = resultsEl.querySelector(".result");
+    var line = section && parseInt(section.getAttribute("data-error-line") || "", 10);
+    if (line) editor.highlightLine(line);
+    else editor.clearHighlight();
+    return section;
+  }
+
+  async function refreshSidePanels() {
+    // History and solution change after a submission; fetch the page and swap them in.
+    try {
+      var resp = await fetch(window.location.pathname, { credentials: "same-origin" });
+      if (!resp.ok) return;
+      var doc = new DOMParser().parseFromString(await resp.text(), "text/html");
+      ["history", "solution"].forEach(function (id) {
+        var fresh = doc.getElementById(id);
+        var old = document.getElementById(id);
+        if (fresh && old) old.replaceWith(document.importNode(fresh, true));
+      });
+      var header = doc.querySelector(".problem-header");
+      var oldHeader = document.querySelector(".problem-header");
+      if (header && oldHeader) oldHeader.replaceWith(document.importNode(header, true));
+      if (window.JaxdojoRender) window.JaxdojoRender.renderContent(document);
+    } catch (e) {
+      /* the panels refresh on the next page load */
+    }
+  }
+
+  var VERDICT_WORDS = {
+    passed: "Passed",
+    failed: "Failed",
+    error: "Error in your code",
+    timeout: "Time limit exceeded",
+    memory: "Memory limit exceeded",
+    system_error: "Grading failed on our side; please submit again",
+  };
+
+  async function start(mode) {
+    if (busy || !page.signedIn) return;
+    setBusy(true);
+    editor.clearHighlight();
+    setStatus(mode === "run" ? "Sending to the grader (examples)…" : "Submitting…", true);
+    try {
+      var resp = await fetch(page.submitUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          "Content-Type": "application/json",
+          Accept: "application/json",
+          "X-CSRF-Token": csrfToken(),
+        },
+        body: JSON.stringify({ problem: page.slug, code: editor.getValue(), mode: mode }),
+      });
+      var body = await readJson(resp);
+      if (!resp.ok || !body || body.id === undefined) {
+        setStatus(explainHttpError(resp, body), false);
+        return;
+      }
+      await follow(body.id, mode, body.status || "queued");
+    } catch (err) {
+      setStatus("Could not reach the server. Check your connection and try again.", false);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  // Poll one attempt until it is graded, then show its result.
+  async function follow(id, mode, status) {
+    var began = Date.now();
+    while (status === "queued" || status === "running") {
+      setStatus(status === "queued" ? "Queued: waiting for a grader…" : "Running your code…", true);
+      var elapsed = Date.now() - began;
+      if (elapsed > GIVE_UP_MS) {
+        setStatus("Still grading. The result will appear in your attempts when it is ready.", false);
+        return;
+      }
+      await sleep(elapsed > 10000 ? POLL_SLOW_MS : POLL_MS);
+      var poll = await fetch(page.pollUrl.replace("__ID__", encodeURIComponent(id)), {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      if (!poll.ok) {
+        if (poll.status >= 500) continue;
+        setStatus(explainHttpError(poll, await readJson(poll)), false);
+        return;
+      }
+      var state = await readJson(poll);
+      status = (state && state.status) || "queued";
+    }
+    await showResult(id);
+    var seconds = ((Date.now() - began) / 1000).toFixed(1);
+    setStatus((VERDICT_WORDS[status] || status) + " · " + (mode === "run" ? "run" : "submission") +
+      " graded in " + seconds + " s", false);
+    refreshSidePanels();
+  }
+
+  if (runBtn) runBtn.addEventListener("click", function () { start("run"); });
+  if (submitBtn) submitBtn.addEventListener("click", function () { start("submit"); });
+  if (resetBtn) {
+    resetBtn.addEventListener("click", function () {
+      if (window.confirm("Replace your code with the starter code?")) {
+        window.jaxdojoEditor.setValue(page.starter);
+        editor.focus();
+      }
+    });
+  }
+  // "line N" buttons inside results jump to (and highlight) the line in the editor.
+  resultsEl.addEventListener("click", function (event) {
+    var btn = event.target.closest ? event.target.closest(".show-line") : null;
+    if (!btn) return;
+    editor.highlightLine(parseInt(btn.getAttribute("data-line"), 10));
+    editor.focus();
+  });
+  // A result rendered with the page (the last attempt) may point at a line too.
+  var existing = resultsEl.querySelector(".result[data-error-line]");
+  if (existing) editor.highlightLine(parseInt(existing.getAttribute("data-error-line"), 10));
+  setBusy(false);
+  // Reloaded while an attempt was still grading: pick it up again.
+  if (page.pendingId && page.signedIn) {
+    setBusy(true);
+    follow(page.pendingId, page.pendingMode, "queued")
+      .catch(function () {
+        setStatus("Could not reach the server. Reload the page to see your result.", false);
+      })
+      .finally(function () { setBusy(false); });
+  }
+})();

@@ -1,0 +1,133 @@
+"""Sign up, sign in and sign out (HTML forms with CSRF tokens)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.core import cookies
+from app.deps import PUBLIC, AuthDep, CsrfProtected, SessionDep, SettingsDep, client_ip
+from app.models import User
+from app.services import users as user_service
+from app.services.errors import RateLimited, ServiceError
+from app.web.templating import render
+
+router = APIRouter()
+
+
+def safe_next(target: str | None) -> str:
+    """Only same-site paths: never an open redirect (``//evil``, ``https://...``, ``/\\x``)."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/problems"
+    return target
+
+
+def _signed_in(
+    request: Request, session: SessionDep, settings: SettingsDep, user: User, target: str
+) -> Response:
+    new = user_service.create_session(
+        session=session,
+        user=user,
+        max_age_s=settings.session_max_age_s,
+        user_agent=request.headers.get("user-agent"),
+    )
+    session.commit()
+    response = RedirectResponse(safe_next(target), status_code=303)
+    cookies.set_session_cookie(request, response, new.token, settings.session_max_age_s)
+    return response
+
+
+@router.get("/login", name="web_login", dependencies=[PUBLIC], response_class=HTMLResponse)
+def login_form(request: Request, next: str | None = None) -> HTMLResponse:
+    return render(
+        request, "auth/login.html", {"nav": "login", "next_url": safe_next(next)}, no_store=True
+    )
+
+
+@router.post("/login", dependencies=[PUBLIC, CsrfProtected], response_class=HTMLResponse)
+def login(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=1024)],
+    next: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    context = {"nav": "login", "next_url": safe_next(next), "username": username}
+    try:
+        user = user_service.authenticate(
+            session=session,
+            username=username,
+            password=password,
+            ip=client_ip(request),
+            max_failures=settings.login_max_failures,
+            window_s=settings.login_window_s,
+        )
+    except RateLimited as exc:
+        session.commit()
+        response = render(
+            request, "auth/login.html", {**context, "error": exc.message}, status_code=429
+        )
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+    session.commit()  # failures count towards the rate limit
+    if user is None:
+        error = user_service.BAD_CREDENTIALS
+        return render(request, "auth/login.html", {**context, "error": error}, status_code=400)
+    return _signed_in(request, session, settings, user, next)
+
+
+@router.get("/register", name="web_register", dependencies=[PUBLIC], response_class=HTMLResponse)
+def register_form(
+    request: Request,
+    settings: SettingsDep,
+    next: str | None = None,
+) -> HTMLResponse:
+    context = {"nav": "register", "closed": not settings.registration_open}
+    return render(request, "auth/register.html", {**context, "next_url": safe_next(next)})
+
+
+@router.post("/register", dependencies=[PUBLIC, CsrfProtected], response_class=HTMLResponse)
+def register(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=1024)],
+    password2: Annotated[str, Form(max_length=1024)],
+    next: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    context = {
+        "nav": "register",
+        "username": username,
+        "closed": False,
+        "next_url": safe_next(next),
+    }
+    if not settings.registration_open:
+        return render(request, "auth/register.html", {**context, "closed": True}, status_code=403)
+    if password != password2:
+        error = "The two passwords differ."
+        return render(request, "auth/register.html", {**context, "error": error}, status_code=400)
+    try:
+        user = user_service.register_user(session=session, username=username, password=password)
+    except ServiceError as exc:
+        session.rollback()
+        return render(
+            request,
+            "auth/register.html",
+            {**context, "error": exc.message},
+            status_code=exc.status_code,
+        )
+    return _signed_in(request, session, settings, user, next)
+
+
+@router.post("/logout", name="web_logout", dependencies=[PUBLIC, CsrfProtected])
+def logout(request: Request, session: SessionDep, auth: AuthDep) -> RedirectResponse:
+    if auth.via == "cookie" and auth.token:
+        user_service.logout(session=session, token=auth.token)
+        session.commit()
+    response = RedirectResponse("/problems", status_code=303)
+    cookies.clear_session_cookie(request, response)
+    return response

@@ -1,0 +1,209 @@
+"""Problem pages: the list, a problem with its editor, hints, the solution, attempts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from markupsafe import Markup
+
+from app.deps import PUBLIC, CsrfProtected, OptionalUser, SessionDep, StudentUser, require_role
+from app.markdown import render_markdown
+from app.services import attempts as attempt_service
+from app.services import learning
+from app.services import problems as problem_service
+from app.services.errors import NotFound
+from app.web.templating import render, templates
+from app.web.views import AttemptView
+
+router = APIRouter()
+
+
+@dataclass(frozen=True)
+class ProblemPage:
+    slug: str
+    title: str
+    difficulty: str
+    tags: list[str]
+    state: str | None
+    entry_point: str
+    statement_html: Markup
+    hints: list[Markup]
+    hints_total: int
+    solution_code: str | None
+    solution_after_attempts: int
+    submit_count: int
+
+
+def _without_title(statement: str) -> str:
+    """Drop a leading ``# Title`` line: the page shows the title from the front matter."""
+    lines = statement.lstrip().splitlines()
+    if lines and lines[0].startswith("# "):
+        return "\n".join(lines[1:])
+    return statement
+
+
+@router.get("/", name="web_home", dependencies=[PUBLIC], include_in_schema=False)
+def home() -> RedirectResponse:
+    return RedirectResponse("/problems", status_code=303)
+
+
+@router.get("/problems", name="web_problems", dependencies=[PUBLIC], response_class=HTMLResponse)
+def problem_list(request: Request, session: SessionDep, user: OptionalUser) -> HTMLResponse:
+    items = problem_service.list_problems(session=session, user_id=user.id if user else None)
+    problems = [
+        {
+            "slug": i.problem.slug,
+            "title": i.problem.title,
+            "difficulty": i.problem.difficulty,
+            "summary": i.problem.summary,
+            "tags": list(i.problem.tags or []),
+            "state": i.state if user else None,
+        }
+        for i in items
+    ]
+    return render(request, "problems/list.html", {"problems": problems, "nav": "problems"})
+
+
+@router.get(
+    "/problems/{slug}", name="web_problem", dependencies=[PUBLIC], response_class=HTMLResponse
+)
+def problem_detail(
+    request: Request, slug: str, session: SessionDep, user: OptionalUser
+) -> HTMLResponse:
+    problem = problem_service.get_problem(session=session, slug=slug)
+    version = problem_service.current_version(session=session, problem=problem)
+    hints: list[str] = []
+    solution: str | None = None
+    submits = 0
+    history: list[AttemptView] = []
+    state: str | None = None
+    if user is not None:
+        hints = learning.revealed_hints(session=session, user=user, problem=problem)
+        access = learning.may_see_solution(session=session, user=user, problem=problem)
+        submits = access.submits
+        if access.allowed:
+            # Read, not learning.get_solution(): that records a reveal, and a GET must not
+            # change state. Giving up (a POST) is what records one.
+            solution = version.solution or None
+        history = [
+            AttemptView.of(a)
+            for a in attempt_service.list_attempts(
+                session=session, user=user, problem_slug=slug, limit=20
+            )
+        ]
+        if access.reason == "solved" or any(
+            a.mode == "submit" and a.status == "passed" for a in history
+        ):
+            state = "solved"
+        elif submits:
+            state = "attempted"
+    page = ProblemPage(
+        slug=problem.slug,
+        title=problem.title,
+        difficulty=problem.difficulty,
+        tags=list(problem.tags or []),
+        state=state,
+        entry_point=version.entry_point,
+        statement_html=render_markdown(_without_title(version.statement)),
+        hints=[render_markdown(h) for h in hints],
+        hints_total=len(version.hints or []),
+        solution_code=solution,
+        solution_after_attempts=version.solution_after_attempts,
+        submit_count=submits,
+    )
+    initial_code = history[0].code if history else version.starter
+    last_attempt = next((a for a in history if a.finished), None)
+    pending = history[0].id if history and not history[0].finished else None
+    page_data: dict[str, Any] = {
+        "slug": problem.slug,
+        "starter": version.starter,
+        "initialCode": initial_code,
+        "signedIn": user is not None,
+        "draftKey": f"jaxdojo:draft:{user.username if user else '-'}:{problem.slug}",
+        "submitUrl": "/api/submissions",
+        "pollUrl": "/api/submissions/__ID__",
+        "resultUrl": "/attempts/__ID__/result",
+        "pendingId": pending,
+        "pendingMode": history[0].mode if pending else None,
+    }
+    return render(
+        request,
+        "problems/detail.html",
+        {
+            "problem": page,
+            "attempts": history,
+            "last_attempt": last_attempt,
+            "initial_code": initial_code,
+            "page_data": page_data,
+            "open_solution": request.query_params.get("solution") == "1",
+            "nav": "problems",
+            "next_url": request.url.path,
+        },
+    )
+
+
+@router.post(
+    "/problems/{slug}/hints",
+    name="web_reveal_hint",
+    dependencies=[require_role("student"), CsrfProtected],
+)
+def reveal_hint(slug: str, session: SessionDep, user: StudentUser) -> RedirectResponse:
+    problem = problem_service.get_problem(session=session, slug=slug)
+    try:
+        learning.reveal_next_hint(session=session, user=user, problem=problem)
+        session.commit()
+    except NotFound:
+        pass  # every hint is already shown: the page says so
+    return RedirectResponse(f"/problems/{problem.slug}#hints", status_code=303)
+
+
+@router.post(
+    "/problems/{slug}/give-up",
+    name="web_give_up",
+    dependencies=[require_role("student"), CsrfProtected],
+)
+def give_up(slug: str, session: SessionDep, user: StudentUser) -> RedirectResponse:
+    problem = problem_service.get_problem(session=session, slug=slug)
+    learning.give_up(session=session, user=user, problem=problem)
+    session.commit()
+    return RedirectResponse(f"/problems/{problem.slug}?solution=1#solution", status_code=303)
+
+
+@router.get(
+    "/attempts/{attempt_id}",
+    name="web_attempt",
+    dependencies=[require_role("student")],
+    response_class=HTMLResponse,
+)
+def attempt_page(
+    request: Request, attempt_id: int, session: SessionDep, user: StudentUser
+) -> HTMLResponse:
+    attempt = attempt_service.get_attempt_for_user(
+        session=session, user=user, attempt_id=attempt_id
+    )
+    view = AttemptView.of(attempt)
+    return render(request, "problems/attempt.html", {"attempt": view, "nav": "problems"})
+
+
+@router.get(
+    "/attempts/{attempt_id}/result",
+    name="web_attempt_result",
+    dependencies=[require_role("student")],
+    response_class=HTMLResponse,
+)
+def attempt_result_fragment(
+    request: Request, attempt_id: int, session: SessionDep, user: StudentUser
+) -> HTMLResponse:
+    """The result block alone, for the problem page to insert after grading."""
+    attempt = attempt_service.get_attempt_for_user(
+        session=session, user=user, attempt_id=attempt_id
+    )
+    view = AttemptView.of(attempt)
+    response = templates.TemplateResponse(
+        request, "partials/result.html", {"attempt": view, "result": view.result}
+    )
+    response.headers["cache-control"] = "no-store"
+    return response
