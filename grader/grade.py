@@ -1,0 +1,222 @@
+"""Grading one submission: build the sandbox request, run it, and judge what came back.
+
+The trusted side never parses, imports or runs the student's source: it hands the string
+to a :class:`~grader.sandbox.protocol.SandboxRunner` and judges the returned arrays and
+jaxpr facts against reference outputs computed by trusted code (:mod:`grader.refcache`).
+
+A student's failure is a verdict (a :class:`GradeResult`); a platform fault raises a
+:class:`~grader.errors.GraderError` for the caller to retry, or is turned into a
+``system_error`` result by :meth:`Grader.grade_or_system_error`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from typing import Any
+
+from grader.cases import case_inputs
+from grader.config import GraderSettings
+from grader.errors import ReferenceFailure, SandboxFailure, UnknownProblem
+from grader.refcache import ReferenceCache
+from grader.result import GradeResult, Mode, StudentError
+from grader.sandbox.protocol import RunLimits, RunRequest, SandboxRunner
+from grader.spec import Problem, load_problems
+from grader.structure import LONG, MAIN, SHORT, structure_probe_names
+from grader.verdict import STDOUT_WITHHELD, PreparedRun, judge
+
+__all__ = ["STDOUT_WITHHELD", "Grader"]
+
+log = logging.getLogger(__name__)
+
+Tree = Any
+
+
+class Grader:
+    """Grades submissions for the problems under ``settings.problems_dir``.
+
+    Args:
+        settings: paths, backend and limits.
+        runner: the sandbox; by default a :class:`grader.sandbox.runner.ZygoteRunner`,
+            created on first use (it pre-imports JAX, which takes a second or two).
+        references: where reference outputs come from; by default a
+            :class:`ReferenceCache` over ``settings.reference_cache_dir``.
+    """
+
+    def __init__(
+        self,
+        settings: GraderSettings,
+        runner: SandboxRunner | None = None,
+        *,
+        references: ReferenceCache | None = None,
+    ) -> None:
+        self.settings = settings
+        self._runner = runner
+        self._owns_runner = runner is None
+        self.references = references or ReferenceCache(settings)
+        self._problems: dict[str, Problem] | None = None
+        self._lock = threading.Lock()
+
+    # -- problems and runner ------------------------------------------------------------
+
+    @property
+    def problems(self) -> dict[str, Problem]:
+        if self._problems is None:
+            self.reload_problems()
+        assert self._problems is not None
+        return self._problems
+
+    def reload_problems(self) -> None:
+        problems, errors = load_problems(self.settings.problems_dir)
+        for error in errors:
+            log.warning("problem not loaded: %s", error)
+        self._problems = problems
+
+    def problem(self, slug: str) -> Problem:
+        """The problem named ``slug``, reloading from disk once if it is not known yet."""
+        if slug not in self.problems:
+            self.reload_problems()
+        try:
+            return self.problems[slug]
+        except KeyError:
+            valid = ", ".join(self.problems) or "none"
+            raise UnknownProblem(f"no problem named {slug!r} (valid: {valid})") from None
+
+    @property
+    def runner(self) -> SandboxRunner:
+        with self._lock:
+            if self._runner is None:
+                from grader.sandbox.runner import ZygoteRunner
+
+                self._runner = ZygoteRunner(self.settings)
+            return self._runner
+
+    def close(self) -> None:
+        with self._lock:
+            if self._runner is not None and self._owns_runner:
+                self._runner.close()
+                self._runner = None
+
+    def __enter__(self) -> Grader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- grading ------------------------------------------------------------------------
+
+    def grade(self, slug: str, code: str, mode: Mode = "submit") -> GradeResult:
+        """Grade ``code`` for problem ``slug``.
+
+        Raises:
+            UnknownProblem: no such problem.
+            SandboxFailure, ReferenceFailure, IsolationUnavailable: platform faults.
+        """
+        started = time.perf_counter()
+        problem = self.problem(slug)
+        rejected = self._reject_source(problem, code, mode)
+        if rejected is not None:
+            return rejected
+        prepared = self._prepare(problem, code, mode)
+        backend = self.settings.backend
+        t_ref = time.perf_counter()
+        expected = self.references.get(problem, prepared.cases, backend)
+        reference_ms = (time.perf_counter() - t_ref) * 1000
+        t_run = time.perf_counter()
+        outcome = self.runner.run(prepared.request, prepared.limits)
+        sandbox_ms = (time.perf_counter() - t_run) * 1000
+        result = judge(prepared=prepared, outcome=outcome, expected=expected, mode=mode)
+        case_times = [c.time_ms for c in outcome.cases if c.time_ms is not None]
+        result.timings = {
+            **{k: float(v) for k, v in outcome.timings.items()},
+            **({"cases_ms": round(sum(case_times), 2)} if case_times else {}),
+            "reference_ms": round(reference_ms, 2),
+            "sandbox_ms": round(sandbox_ms, 2),
+            "total_ms": round((time.perf_counter() - started) * 1000, 2),
+        }
+        result.backend = backend
+        return result
+
+    def grade_or_system_error(self, slug: str, code: str, mode: Mode = "submit") -> GradeResult:
+        """:meth:`grade`, with platform faults logged and returned as ``system_error``."""
+        try:
+            return self.grade(slug, code, mode)
+        except (SandboxFailure, ReferenceFailure) as exc:
+            log.exception("grading %s (%s) failed: %s", slug, mode, exc)
+            return GradeResult.system_error(
+                "The grader failed while checking your code (not your fault): "
+                f"{type(exc).__name__}. Please submit again.",
+                problem=slug,
+                mode=mode,
+                backend=self.settings.backend,
+            )
+
+    # -- steps --------------------------------------------------------------------------
+
+    def _reject_source(self, problem: Problem, code: str, mode: Mode) -> GradeResult | None:
+        limit = self.settings.limits.max_source_bytes
+        size = len(code.encode("utf-8", errors="replace"))
+        message = None
+        if not code.strip():
+            message = f"Your submission is empty: define `{problem.spec.entry_point}`."
+        elif size > limit:
+            message = (
+                f"Your file is {size / 1024:.0f} KiB; submissions are limited to "
+                f"{limit / 1024:.0f} KiB."
+            )
+        if message is None:
+            return None
+        return GradeResult(
+            status="error",
+            score=0.0,
+            summary=message,
+            problem=problem.slug,
+            problem_version=problem.content_hash,
+            mode=mode,
+            backend=self.settings.backend,
+            error=StudentError(type="SubmissionRejected", message=message),
+        )
+
+    def _prepare(self, problem: Problem, code: str, mode: Mode) -> PreparedRun:
+        spec = problem.spec
+        # Visible cases first: what comes back for them (outputs, exception text) is shown
+        # in full, so it should come from calls made before the student's function has been
+        # called on any hidden input (the sandbox runs cases in request order).
+        cases = tuple(sorted(spec.cases_for(mode), key=lambda c: not c.visible))
+        inputs = {c.name: case_inputs(c.args, c.seed) for c in cases}
+        probes: dict[str, dict[str, Tree]] = {}
+        for name in structure_probe_names(spec):
+            if name in (SHORT, LONG):
+                nu = spec.structure.not_unrolled
+                assert nu is not None
+                probes[name] = case_inputs(nu.short if name == SHORT else nu.long, 0)
+            elif name == MAIN:
+                first = next(c for c in spec.cases if c.visible)
+                probes[name] = case_inputs(first.args, first.seed)
+        request = RunRequest(
+            source=code,
+            entry_point=spec.entry_point,
+            static_argnames=spec.static_argnames,
+            cases=tuple((c.name, inputs[c.name]) for c in cases),
+            probes=tuple(probes.items()),
+            backend=self.settings.backend,
+        )
+        return PreparedRun(problem, cases, inputs, probes, request, self.limits_for(problem))
+
+    def limits_for(self, problem: Problem) -> RunLimits:
+        lim = self.settings.limits
+        wall = min(lim.wall_time_s, lim.max_wall_time_s)
+        if problem.spec.time_limit_s is not None:
+            wall = min(wall, problem.spec.time_limit_s)
+        return RunLimits(
+            wall_time_s=wall,
+            cpu_time_s=lim.cpu_time_s,
+            memory_mb=lim.memory_mb,
+            data_mb=lim.data_mb,
+            max_processes=lim.max_processes,
+            max_file_mb=lim.max_file_mb,
+            max_open_files=lim.max_open_files,
+            max_output_bytes=lim.max_output_bytes,
+            max_stdout_bytes=lim.max_stdout_bytes,
+        )

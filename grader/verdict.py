@@ -1,0 +1,266 @@
+"""The verdict for one sandbox run: pure trusted logic over what the sandbox reported and
+the reference outputs. No I/O, no JAX, no student code: unit-testable with canned outcomes.
+
+Hidden cases get only a name and a status; in submit mode the student's stdout is
+withheld and a probe's exception text is left out of check messages, because code that
+has seen hidden inputs could print or raise them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from grader.cases import describe
+from grader.compare import compare_outputs
+from grader.explain import explain_error, one_line
+from grader.result import (
+    CaseResult,
+    CaseStatus,
+    CheckResult,
+    GradeResult,
+    Mode,
+    Status,
+    StudentError,
+    compute_score,
+)
+from grader.sandbox.protocol import CaseOutcome, RunLimits, RunOutcome, RunRequest
+from grader.spec import CaseSpec, Problem
+from grader.structure import run_structure_checks
+
+Tree = Any
+
+STDOUT_WITHHELD = (
+    "(What your code printed is not shown when you submit, because printing could reveal "
+    "the hidden test inputs. Use Run to see it on the visible examples.)"
+)
+
+
+@dataclass(frozen=True)
+class PreparedRun:
+    """A problem's cases and probes for one submission, and the request made of them."""
+
+    problem: Problem
+    cases: tuple[CaseSpec, ...]
+    inputs: dict[str, dict[str, Tree]]
+    probes: dict[str, dict[str, Tree]]
+    request: RunRequest
+    limits: RunLimits
+
+
+def judge(
+    *,
+    prepared: PreparedRun,
+    outcome: RunOutcome,
+    expected: dict[str, Tree],
+    mode: Mode,
+) -> GradeResult:
+    """The verdict for one run: pure trusted logic over the outcome and reference outputs."""
+    p = prepared
+    problem, spec = p.problem, p.problem.spec
+    base: dict[str, Any] = {
+        "problem": problem.slug,
+        "problem_version": problem.content_hash,
+        "mode": mode,
+        "isolation": dict(outcome.isolation),
+        "stdout": _stdout(outcome.stdout, mode),
+    }
+    if outcome.kind != "ok":
+        return _run_failure(p, outcome, base)
+
+    by_name = {c.name: c for c in outcome.cases}
+    cases = [
+        _judge_case(spec_case, by_name.get(spec_case.name), expected[spec_case.name], p)
+        for spec_case in p.cases
+    ]
+    # In submit mode a probe's exception text is withheld: code traced after it saw hidden
+    # inputs could smuggle them out in a message. Its type, line and our hint remain.
+    checks = run_structure_checks(spec, outcome.facts, p.probes, redact=mode == "submit")
+
+    error = _first_visible_error(p, by_name)
+    n_cases = len(cases)
+    passed_cases = sum(c.status == "passed" for c in cases)
+    errored = sum(c.status == "error" for c in cases)
+    failed_checks = [c for c in checks if not c.passed]
+    status: Status
+    if passed_cases == n_cases and not failed_checks:
+        status = "passed"
+    elif n_cases and errored == n_cases:
+        status = "error"
+    else:
+        status = "failed"
+    summary = _summary(status, mode, cases, checks, error)
+    return GradeResult(
+        status=status,
+        score=compute_score(cases, checks),
+        summary=summary,
+        cases=cases,
+        checks=checks,
+        error=error,
+        **base,
+    )
+
+
+def _stdout(stdout: str, mode: Mode) -> str:
+    if mode == "submit":
+        return STDOUT_WITHHELD if stdout.strip() else ""
+    return stdout
+
+
+def _judge_case(
+    case: CaseSpec, got: CaseOutcome | None, expected: Tree, p: PreparedRun
+) -> CaseResult:
+    spec = p.problem.spec
+    status: CaseStatus
+    message: str | None
+    if got is None or (got.output is None and got.error is None):
+        status, message, divergence, got_preview = "error", "no result came back", None, None
+    elif got.error is not None:
+        err = explain_error(
+            got.error, entry_point=spec.entry_point, static_argnames=spec.static_argnames
+        )
+        status, message, divergence, got_preview = "error", one_line(err), None, None
+        if err.hint:
+            message += f" — {err.hint}"
+    else:
+        cmp = compare_outputs(
+            expected,
+            got.output,
+            tolerance=spec.tolerance_for(p.request.backend),
+            dtype_policy=spec.dtype_policy,
+        )
+        status = "passed" if cmp.passed else "failed"
+        message = None if cmp.passed else cmp.message
+        divergence = cmp.divergence
+        got_preview = describe(got.output)
+    if not case.visible:
+        return CaseResult.hidden_case(case.name, status)
+    return CaseResult(
+        name=case.name,
+        hidden=False,
+        status=status,
+        message=message,
+        inputs=describe(p.inputs[case.name]),
+        expected=describe(expected),
+        got=got_preview,
+        divergence=divergence,
+        time_ms=got.time_ms if got is not None else None,
+    )
+
+
+def _first_visible_error(p: PreparedRun, by_name: dict[str, CaseOutcome]) -> StudentError | None:
+    spec = p.problem.spec
+    for case in p.cases:
+        outcome = by_name.get(case.name)
+        if case.visible and outcome is not None and outcome.error is not None:
+            return explain_error(
+                outcome.error, entry_point=spec.entry_point, static_argnames=spec.static_argnames
+            )
+    return None
+
+
+def _summary(
+    status: str,
+    mode: Mode,
+    cases: Sequence[CaseResult],
+    checks: Sequence[CheckResult],
+    error: StudentError | None,
+) -> str:
+    n = len(cases)
+    passed = sum(c.status == "passed" for c in cases)
+    failed_checks = [c for c in checks if not c.passed]
+    kind = "visible example" if mode == "run" else "test case"
+    if status == "passed":
+        text = f"All {n} {kind}{'s' if n != 1 else ''} passed"
+        if checks:
+            text += f" and all {len(checks)} structure check{'s' if len(checks) != 1 else ''}"
+        text += "."
+        if mode == "run":
+            text += " Submit to run the hidden cases too."
+        return text
+    if status == "error":
+        if error is not None:
+            text = f"Your code raised an error in every case: {one_line(error)}"
+            return text + (f" — {error.hint}" if error.hint else "")
+        return "Your code raised an error in every case."
+    parts = [f"{passed} of {n} {kind}{'s' if n != 1 else ''} passed"]
+    first_bad = next((c for c in cases if c.status != "passed" and c.message), None)
+    if failed_checks:
+        # An unrolled loop also lacks a scan; "unrolled" names the actual mistake.
+        first = next((c for c in failed_checks if c.name == "not_unrolled"), failed_checks[0])
+        parts.append(f"{len(failed_checks)} structure check(s) failed: {first.message}")
+    elif first_bad is not None:
+        parts.append(f"{first_bad.name}: {first_bad.message}")
+    elif any(c.status != "passed" and c.hidden for c in cases):
+        parts.append("some hidden cases failed")
+    return "; ".join(parts) + "."
+
+
+def _run_failure(p: PreparedRun, outcome: RunOutcome, base: dict[str, Any]) -> GradeResult:
+    """Verdicts for a run that produced no per-case results."""
+    spec = p.problem.spec
+    limits = p.limits
+    error: StudentError | None = None
+    status: Status
+    if outcome.kind == "load_error" and outcome.load_error is not None:
+        status = "error"
+        error = explain_error(
+            outcome.load_error, entry_point=spec.entry_point, static_argnames=spec.static_argnames
+        )
+        summary = f"Your code could not be loaded: {one_line(error)}"
+        if error.hint:
+            summary += f" — {error.hint}"
+        not_run = "not run: your code could not be loaded"
+    elif outcome.kind == "load_error":
+        status = "error"
+        summary = "Your code could not be loaded."
+        not_run = "not run: your code could not be loaded"
+    elif outcome.kind == "timeout":
+        status = "timeout"
+        summary = (
+            f"Your program ran longer than {limits.wall_time_s:g} s and was stopped — an "
+            "unrolled Python loop takes a long time to compile; use lax.scan."
+        )
+        not_run = "stopped: time limit"
+    elif outcome.kind == "memory":
+        status = "memory"
+        summary = (
+            f"Your program used more than its {limits.memory_mb} MB of memory and was stopped "
+            "— look for huge intermediate arrays or a Python loop unrolled many times."
+        )
+        not_run = "stopped: memory limit"
+    elif outcome.kind == "output_too_large":
+        status = "error"
+        summary = (
+            f"Your function returned more than {limits.max_output_bytes // (1024 * 1024)} MB "
+            "of output; return only the arrays the problem asks for."
+        )
+        not_run = "stopped: output too large"
+    else:  # crashed
+        status = "error"
+        summary = "Your program stopped without returning a result"
+        summary += f" ({outcome.detail})." if outcome.detail else "."
+        not_run = "stopped: the program exited early"
+    if outcome.detail and outcome.kind not in ("crashed", "load_error"):
+        summary += f" ({outcome.detail})"
+    cases = [
+        CaseResult.hidden_case(c.name, "error")
+        if not c.visible
+        else CaseResult(
+            name=c.name,
+            hidden=False,
+            status="error",
+            message=not_run,
+            inputs=describe(p.inputs[c.name]),
+        )
+        for c in p.cases
+    ]
+    return GradeResult(
+        status=status,
+        score=0.0,
+        summary=summary,
+        cases=cases,
+        error=error,
+        **base,
+    )
