@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.auth import start_session
 from app.core import cookies
 from app.deps import PUBLIC, AuthDep, CsrfProtected, SessionDep, SettingsDep, client_ip
 from app.models import User
@@ -27,15 +28,8 @@ def safe_next(target: str | None) -> str:
 def _signed_in(
     request: Request, session: SessionDep, settings: SettingsDep, user: User, target: str
 ) -> Response:
-    new = user_service.create_session(
-        session=session,
-        user=user,
-        max_age_s=settings.session_max_age_s,
-        user_agent=request.headers.get("user-agent"),
-    )
-    session.commit()
     response = RedirectResponse(safe_next(target), status_code=303)
-    cookies.set_session_cookie(request, response, new.token, settings.session_max_age_s)
+    start_session(request=request, response=response, session=session, settings=settings, user=user)
     return response
 
 
