@@ -62,6 +62,10 @@ class GraderSettings(BaseSettings):
     xla_fast_compile: bool = True
     # Children read a compilation cache that only trusted runs write.
     compilation_cache: bool = True
+    # Workers start the sandbox and compute every reference output (and compile the
+    # problems' known-correct solutions into the compilation cache) as soon as they
+    # start, so the first submission of the day is as fast as the hundredth.
+    warm_on_start: bool = True
     # Root of the per-run scratch directories. It must not be inside the data directory
     # (database, caches) because sandboxed children may traverse it; default: a
     # root-owned directory under the system temp dir.

@@ -92,6 +92,23 @@ class Grader:
                 self._runner = ZygoteRunner(self.settings)
             return self._runner
 
+    def warm_up(self) -> None:
+        """Start the sandbox and fill the reference and compilation caches, ahead of the
+        first submission. Safe to call from a background thread; logs and swallows
+        failures because grading computes anything missing on demand anyway."""
+        started = time.perf_counter()
+        try:
+            _ = self.runner
+            counts = self.references.warm(self.problems.values(), solutions=True)
+        except Exception:
+            log.exception("warm-up failed; references will be computed on demand")
+            return
+        log.info(
+            "warm-up done in %.1f s (reference cases computed: %s)",
+            time.perf_counter() - started,
+            counts,
+        )
+
     def close(self) -> None:
         with self._lock:
             if self._runner is not None and self._owns_runner:

@@ -179,9 +179,22 @@ class Worker:
             if self._budget is not None:
                 self._budget += 1
 
+    def _start_grader(self, *, warm: bool) -> GraderLike:
+        """A grader for one slot; with ``warm``, its caches fill in the background while
+        the slot already claims work (graders without ``warm_up`` are left as they are)."""
+        grader = self.grader_factory(self.settings)
+        with self._lock:
+            self._graders.append(grader)
+        warm_up = getattr(grader, "warm_up", None)
+        if warm and callable(warm_up):
+            threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
+        return grader
+
     def _slot(self, burst: bool) -> None:
         grader: GraderLike | None = None
         try:
+            if self.settings.grader.warm_on_start and not burst:
+                grader = self._start_grader(warm=threading.current_thread().name == "slot-0")
             while not self.stopping.is_set():
                 if not self._take_budget():
                     return
@@ -205,9 +218,7 @@ class Worker:
                     self.stopping.wait(self.settings.poll_s)
                     continue
                 if grader is None:
-                    grader = self.grader_factory(self.settings)
-                    with self._lock:
-                        self._graders.append(grader)
+                    grader = self._start_grader(warm=False)
                 self._process(grader, claim)
         finally:
             if grader is not None:

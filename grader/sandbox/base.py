@@ -54,9 +54,13 @@ def sandbox_env(settings: GraderSettings, home: Path) -> dict[str, str]:
 
 
 def _jax_config(settings: GraderSettings) -> dict[str, Any]:
+    if not settings.compilation_cache:
+        return {"compilation_cache_dir": None}
+    # Create it now (root-owned, world-readable): the zygote configures JAX once at start,
+    # so a runner created before the first trusted write must still point at it.
     cache = settings.compilation_cache_dir
-    use_cache = settings.compilation_cache and cache.is_dir()
-    return {"compilation_cache_dir": str(cache) if use_cache else None}
+    cache.mkdir(mode=0o755, parents=True, exist_ok=True)
+    return {"compilation_cache_dir": str(cache)}
 
 
 def _prepare_sandbox_root(root: Path) -> Path:

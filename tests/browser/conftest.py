@@ -94,6 +94,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "JAXDOJO_SECRET_KEY": "browser-test-secret-" + "k" * 40,
         "JAXDOJO_PROBLEMS_DIR": str(REPO / "problems"),
         "JAXDOJO_SUBMIT_RATE_LIMIT": "1000",
+        # Warm-up would compile all seven problems in the background and compete for the
+        # two cores with the flows under test; it has its own test in tests/grader.
+        "JAXDOJO_WARM_ON_START": "false",
     }
     env.pop("DATABASE_URL", None)
     jaxdojo = [sys.executable, "-m", "app.cli"]

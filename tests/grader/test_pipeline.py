@@ -67,3 +67,21 @@ def test_validate_fixture_problem(grader: Grader):
     reports, errors = validate_problems(grader, ["running-total"])
     text = format_reports(reports, errors)
     assert not errors and reports[0].ok, text
+
+
+def test_warm_up_fills_reference_and_compilation_caches(tmp_path) -> None:
+    settings = GraderSettings(data_dir=tmp_path / "data", problems_dir=FIXTURE_PROBLEMS)
+    with Grader(settings) as g:
+        g.warm_up()
+        refs = list(settings.reference_cache_dir.rglob("*"))
+        assert any(p.is_file() for p in refs), "warm-up computed no reference outputs"
+        assert any(settings.compilation_cache_dir.iterdir()), "no compiled programs cached"
+        computed = g.references.computed
+        # Everything is cached now: grading computes no reference output again.
+        result = g.grade(
+            "running-total",
+            (FIXTURE_PROBLEMS / "running-total" / "reference.py").read_text(),
+            "submit",
+        )
+        assert result.status == "passed", result.summary
+        assert g.references.computed == computed
