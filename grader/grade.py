@@ -144,7 +144,13 @@ class Grader:
         outcome = self.runner.run(prepared.request, prepared.limits)
         sandbox_ms = (time.perf_counter() - t_run) * 1000
         result = judge(prepared=prepared, outcome=outcome, expected=expected, mode=mode)
-        case_times = [c.time_ms for c in outcome.cases if c.time_ms is not None]
+        # Visible cases only: a hidden case's time is reported by the child, which held
+        # its inputs, so it could encode them (and per-case times of hidden cases are
+        # never shown).
+        visible = {name for name, _ in prepared.request.cases}
+        case_times = [
+            c.time_ms for c in outcome.cases if c.time_ms is not None and c.name in visible
+        ]
         result.timings = {
             **{k: float(v) for k, v in outcome.timings.items()},
             **({"cases_ms": round(sum(case_times), 2)} if case_times else {}),
@@ -198,8 +204,9 @@ class Grader:
     def _prepare(self, problem: Problem, code: str, mode: Mode) -> PreparedRun:
         spec = problem.spec
         # Visible cases first: what comes back for them (outputs, exception text) is shown
-        # in full, so it should come from calls made before the student's function has been
-        # called on any hidden input (the sandbox runs cases in request order).
+        # in full. Hidden cases go in ``hidden_cases``: the sandbox writes their inputs to
+        # the child only after every visible result is back, so nothing shown can be
+        # derived from them.
         cases = tuple(sorted(spec.cases_for(mode), key=lambda c: not c.visible))
         inputs = {c.name: case_inputs(c.args, c.seed) for c in cases}
         probes: dict[str, dict[str, Tree]] = {}
@@ -215,9 +222,10 @@ class Grader:
             source=code,
             entry_point=spec.entry_point,
             static_argnames=spec.static_argnames,
-            cases=tuple((c.name, inputs[c.name]) for c in cases),
+            cases=tuple((c.name, inputs[c.name]) for c in cases if c.visible),
             probes=tuple(probes.items()),
             backend=self.settings.backend,
+            hidden_cases=tuple((c.name, inputs[c.name]) for c in cases if not c.visible),
         )
         return PreparedRun(problem, cases, inputs, probes, request, self.limits_for(problem))
 

@@ -1,9 +1,12 @@
 """The verdict for one sandbox run: pure trusted logic over what the sandbox reported and
 the reference outputs. No I/O, no JAX, no student code: unit-testable with canned outcomes.
 
-Hidden cases get only a name and a status; in submit mode the student's stdout is
-withheld and a probe's exception text is left out of check messages, because code that
-has seen hidden inputs could print or raise them.
+Hidden cases get only a name and a status (never their outputs, errors or times). The
+sandbox runs them in a second phase, after every probe and visible result is back, so
+what is shown for visible cases cannot depend on hidden inputs; a run that fails in that
+phase is reported without the child's exit code or messages. In submit mode the
+student's stdout (which spans both phases) is withheld, and a probe's exception text is
+left out of check messages as defence in depth.
 """
 
 from __future__ import annotations
@@ -74,8 +77,8 @@ def judge(
         _judge_case(spec_case, by_name.get(spec_case.name), expected[spec_case.name], p)
         for spec_case in p.cases
     ]
-    # In submit mode a probe's exception text is withheld: code traced after it saw hidden
-    # inputs could smuggle them out in a message. Its type, line and our hint remain.
+    # In submit mode a probe's exception text is withheld (defence in depth: probes run in
+    # phase 1, before hidden inputs reach the sandbox). Its type, line and hint remain.
     checks = run_structure_checks(spec, outcome.facts, p.probes, redact=mode == "submit")
 
     error = _first_visible_error(p, by_name)

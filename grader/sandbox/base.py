@@ -136,13 +136,15 @@ class BaseRunner:
             output_r, output_w = os.pipe2(os.O_CLOEXEC)
             fds = [job_r, result_w, output_w]
             pipes = Pipes(job_w=job_w, result_r=result_r, output_r=output_r)
-            job = self._job_bytes(request, limits)
+            job, hidden_job = self._job_bytes(request, limits)
             child = self._spawn(plan, (job_r, result_w, output_w))
             spawn_ms = (time.monotonic() - started) * 1000
             for fd in fds:
                 os.close(fd)
             fds = []
-            outcome, wall_ms = supervise(child, pipes, job, request, limits, cgroup)
+            outcome, wall_ms = supervise(
+                child, pipes, job, request, limits, cgroup, hidden_job=hidden_job
+            )
             outcome.timings.update(spawn_ms=round(spawn_ms, 2), wall_ms=round(wall_ms, 2))
             if cgroup is not None and (peak := cgroup.peak_memory_mb()) is not None:
                 outcome.timings["peak_memory_mb"] = round(peak, 1)
@@ -195,15 +197,22 @@ class BaseRunner:
         return os.getpid()
 
     @staticmethod
-    def _job_bytes(request: RunRequest, limits: RunLimits) -> bytes:
+    def _job_bytes(request: RunRequest, limits: RunLimits) -> tuple[bytes, bytes]:
+        """The job's two phases: everything but the hidden cases' inputs, and those (empty
+        when there are none). The second is written only after phase 1's results are in."""
         meta = {
             "source": request.source,
             "entry_point": request.entry_point,
             "static_argnames": list(request.static_argnames),
             "max_output_bytes": limits.max_output_bytes,
+            "hidden_cases": len(request.hidden_cases),
         }
         inputs = {
             "cases": [[name, args] for name, args in request.cases],
             "probes": [[name, args] for name, args in request.probes],
         }
-        return b"".join(frame(part) for part in encode_job(meta, inputs))
+        visible = b"".join(frame(part) for part in encode_job(meta, inputs))
+        if not request.hidden_cases:
+            return visible, b""
+        hidden = {"cases": [[name, args] for name, args in request.hidden_cases]}
+        return visible, b"".join(frame(part) for part in encode_job({}, hidden))

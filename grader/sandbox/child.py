@@ -4,12 +4,22 @@ The child is either forked from the zygote or started as a fresh interpreter (ba
 runner). Either way it gets three descriptors from the worker: the job pipe (read), the
 result pipe (write), and stdout/stderr already pointing at a capped output pipe.
 
+The job comes in two phases, each two frames (JSON skeleton, wire-encoded arrays; see
+:func:`encode_job`). Phase 1 holds the source, entry point, static argument names, the
+probes and the visible cases' inputs, and says how many hidden cases will follow. Phase
+2, the hidden cases' inputs, is written by the worker only after it has received and
+decoded every phase-1 result (``visible_done``): until then those inputs are nowhere in
+the child, its pipe buffer included, so no output, message or exception shown to the
+student for a visible case can be derived from them.
+
 Result channel messages, each one length-prefixed frame whose first byte is its kind
 (``J`` a JSON object, ``W`` a wire-encoded tree), in this order::
 
     J {"t": "isolation", ...}           before the job is read (student-free)
     J {"t": "load_error", "error"}      or, for each probe, J {"t": "facts", ...}
-    J {"t": "case", "name", "time_ms", "error", "output": bool} [W tree]   per case
+    J {"t": "case", "name", "time_ms", "error", "output": bool} [W tree]   per visible case
+    J {"t": "visible_done"}             only if hidden cases follow; then phase 2 is read
+    J {"t": "case", ...} [W tree]       per hidden case
     J {"t": "memory"} | J {"t": "too_large", "bytes"} | J {"t": "done"}
 
 The worker enforces this order; anything else is a crash.
@@ -27,6 +37,7 @@ import sys
 import time
 import traceback
 import types
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -175,9 +186,17 @@ def _load(source: str, entry_point: str) -> Any:
     return fn
 
 
-def run_job(result_fd: int, meta: dict[str, Any], inputs: dict[str, Any]) -> None:
+def run_job(
+    result_fd: int,
+    meta: dict[str, Any],
+    inputs: dict[str, Any],
+    read_hidden: Callable[[], list[Any]] | None = None,
+) -> None:
+    """Load the source, trace the probes, run the visible cases and then, if the job has
+    hidden cases, announce ``visible_done``, read them with ``read_hidden`` and run them."""
     static = tuple(meta["static_argnames"])
     max_output = int(meta["max_output_bytes"])
+    hidden = int(meta.get("hidden_cases", 0))
     counter = _install_vmap_counter()
     try:
         fn = _load(meta["source"], meta["entry_point"])
@@ -204,8 +223,32 @@ def run_job(result_fd: int, meta: dict[str, Any], inputs: dict[str, Any]) -> Non
             facts.update(eqn_count=0, primitives={}, error=describe_error(exc))
         facts["vmap_calls"] = counter[0]
         send_json(result_fd, facts)
-    sent_bytes = 0
-    for name, args in inputs["cases"]:
+    sent = [0]  # output bytes sent so far, both phases together
+    if not _run_cases(result_fd, fn, static, inputs["cases"], max_output, sent):
+        return
+    if hidden:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        send_json(result_fd, {"t": "visible_done"})
+        assert read_hidden is not None
+        if not _run_cases(result_fd, fn, static, read_hidden(), max_output, sent):
+            return
+    sys.stdout.flush()
+    sys.stderr.flush()
+    send_json(result_fd, {"t": "done"})
+
+
+def _run_cases(
+    result_fd: int,
+    fn: Any,
+    static: tuple[str, ...],
+    cases: list[Any],
+    max_output: int,
+    sent: list[int],
+) -> bool:
+    """Run and report ``cases``; False once a final message (memory, too large) was sent.
+    ``sent`` counts the output bytes sent so far, shared by both phases."""
+    for name, args in cases:
         start = time.perf_counter()
         message: dict[str, Any] = {"t": "case", "name": name, "error": None, "output": False}
         payload = b""
@@ -215,7 +258,7 @@ def run_job(result_fd: int, meta: dict[str, Any], inputs: dict[str, Any]) -> Non
             message["output"] = True
         except MemoryError:
             send_json(result_fd, {"t": "memory"})
-            return
+            return False
         except wire.WireError as exc:
             message["error"] = {
                 "type": "OutputError",
@@ -226,16 +269,25 @@ def run_job(result_fd: int, meta: dict[str, Any], inputs: dict[str, Any]) -> Non
         except BaseException as exc:
             message["error"] = describe_error(exc)
         message["time_ms"] = (time.perf_counter() - start) * 1000
-        sent_bytes += len(payload)
-        if sent_bytes > max_output:
-            send_json(result_fd, {"t": "too_large", "bytes": sent_bytes})
-            return
+        sent[0] += len(payload)
+        if sent[0] > max_output:
+            send_json(result_fd, {"t": "too_large", "bytes": sent[0]})
+            return False
         send_json(result_fd, message)
         if payload:
             send_tree(result_fd, payload)
-    sys.stdout.flush()
-    sys.stderr.flush()
-    send_json(result_fd, {"t": "done"})
+    return True
+
+
+def _read_hidden(job_fd: int) -> list[Any]:
+    """Phase 2 of the job: the hidden cases, sent once the visible results are in."""
+    os.set_blocking(job_fd, True)  # the student may have made the pipe non-blocking
+    _, inputs = decode_job(job_fd)
+    os.close(job_fd)
+    cases = inputs["cases"]
+    if not isinstance(cases, list):
+        raise TypeError("phase 2 of the job holds no case list")
+    return cases
 
 
 def configure_jax(settings: dict[str, Any]) -> None:
@@ -259,8 +311,9 @@ def child_main(plan: dict[str, Any], job_fd: int, result_fd: int) -> None:
         report = isolation.apply(plan)
         send_json(result_fd, {"t": "isolation", **report})
         meta, inputs = decode_job(job_fd)
-        os.close(job_fd)
-        run_job(result_fd, meta, inputs)
+        if not meta.get("hidden_cases"):
+            os.close(job_fd)
+        run_job(result_fd, meta, inputs, functools.partial(_read_hidden, job_fd))
     except MemoryError:
         code = 72
     except BaseException:  # a broken job pipe or a student who broke the runner

@@ -48,11 +48,22 @@ class RunRequest:
     static_argnames: tuple[str, ...]
     # (case name, {arg name: value}) in order; values are numpy arrays, Python scalars or
     # dicts of those. Only the inputs: expected outputs never cross into the sandbox.
+    # These are the visible cases: what comes back for them may be shown in full.
     cases: tuple[tuple[str, dict[str, Tree]], ...]
     # Named argument sets that are only traced (jax.make_jaxpr), for structural checks,
     # e.g. {"short": {...}, "long": {...}}.
     probes: tuple[tuple[str, dict[str, Tree]], ...] = ()
     backend: str = "cpu"
+    # Cases whose inputs the student must never see. They run after ``cases``, in a second
+    # phase: their inputs are written to the child only once the worker has received and
+    # decoded every probe and visible case result, so nothing the student is shown can
+    # depend on them. Their outcomes follow the visible ones in ``RunOutcome.cases``.
+    hidden_cases: tuple[tuple[str, dict[str, Tree]], ...] = ()
+
+    @property
+    def all_cases(self) -> tuple[tuple[str, dict[str, Tree]], ...]:
+        """Visible cases, then hidden ones: the order their outcomes come back in."""
+        return self.cases + self.hidden_cases
 
 
 @dataclass(frozen=True)
@@ -90,7 +101,9 @@ class RunOutcome:
     facts: dict[str, JaxprFacts] = field(default_factory=dict)  # probe name -> facts
     load_error: RawStudentError | None = None
     stdout: str = ""  # stdout+stderr of the run, capped
-    detail: str = ""  # trusted explanation of timeout/memory/crash (signal, exit code)
+    # Trusted explanation of timeout/memory/crash (signal, exit code); generic when the
+    # run failed while hidden inputs were in the child (an exit code could encode them).
+    detail: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     isolation: dict[str, Any] = field(default_factory=dict)
 

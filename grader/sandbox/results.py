@@ -57,7 +57,9 @@ class ResultStream:
     """Consumes frames in order and accumulates the run's facts."""
 
     def __init__(self, request: RunRequest, *, max_output_bytes: int) -> None:
-        self.case_names = [name for name, _ in request.cases]
+        self.visible_names = [name for name, _ in request.cases]
+        self.hidden_names = [name for name, _ in request.hidden_cases]
+        self.case_names = self.visible_names + self.hidden_names
         self.probe_names = [name for name, _ in request.probes]
         self.max_output_bytes = max_output_bytes
         self.output_bytes = 0
@@ -66,6 +68,9 @@ class ResultStream:
         self.facts: dict[str, JaxprFacts] = {}
         self.cases: list[CaseOutcome] = []
         self.final: str | None = None  # "done", "memory", "too_large"
+        # Set by ``visible_done``: every probe and visible case result has been received
+        # and decoded, and the worker may now send the hidden cases' inputs.
+        self.visible_done = False
         self._pending_case: CaseOutcome | None = None
 
     def feed(self, data: bytes) -> None:
@@ -95,6 +100,7 @@ class ResultStream:
             "load_error": self._load_error,
             "facts": self._facts,
             "case": self._case,
+            "visible_done": self._visible_done,
             "done": self._done,
             "memory": self._final,
             "too_large": self._final,
@@ -104,7 +110,7 @@ class ResultStream:
         handler(message)
 
     def _load_error(self, message: dict[str, Any]) -> None:
-        if self.facts or self.cases or self.load_error is not None:
+        if self.facts or self.cases or self.load_error is not None or self.visible_done:
             raise ProtocolViolation("load_error after the code was loaded")
         self.load_error = parse_error(message.get("error"))
         if self.load_error is None:
@@ -137,6 +143,8 @@ class ResultStream:
             raise ProtocolViolation("case before every probe was traced")
         if index >= len(self.case_names) or message.get("name") != self.case_names[index]:
             raise ProtocolViolation("case out of order")
+        if index >= len(self.visible_names) and not self.visible_done:
+            raise ProtocolViolation("a hidden case before visible_done")
         time_ms = message.get("time_ms")
         if not isinstance(time_ms, int | float) or time_ms < 0:
             raise ProtocolViolation("bad case time")
@@ -166,6 +174,17 @@ class ResultStream:
             raise ProtocolViolation(f"undecodable output: {exc}") from None
         self._pending_case = None
         self.cases.append(dataclasses.replace(case, output=output))
+
+    def _visible_done(self, message: dict[str, Any]) -> None:
+        if (
+            not self.hidden_names
+            or self.visible_done
+            or self.load_error is not None
+            or len(self.facts) != len(self.probe_names)
+            or len(self.cases) != len(self.visible_names)
+        ):
+            raise ProtocolViolation("unexpected visible_done")
+        self.visible_done = True
 
     def _done(self, message: dict[str, Any]) -> None:
         if self.load_error is None and len(self.cases) != len(self.case_names):

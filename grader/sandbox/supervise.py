@@ -1,5 +1,9 @@
 """The trusted worker's side of one run: feed the job, read results and output with a
-deadline, kill the whole tree, and turn what happened into a :class:`RunOutcome`."""
+deadline, kill the whole tree, and turn what happened into a :class:`RunOutcome`.
+
+The job is fed in two phases (see :mod:`grader.sandbox.child`): the hidden cases' inputs
+are written only after the child's ``visible_done``, once every probe and visible case
+result has been received and decoded. One wall-clock deadline covers both phases."""
 
 from __future__ import annotations
 
@@ -78,6 +82,7 @@ class _State:
     timed_out: bool = False
     killed_after_done: bool = False
     violation: str = ""
+    hidden_sent: bool = False  # the hidden cases' inputs were handed to the child
 
 
 def supervise(
@@ -87,8 +92,14 @@ def supervise(
     request: RunRequest,
     limits: RunLimits,
     cgroup: RunCgroup | None,
+    *,
+    hidden_job: bytes = b"",
 ) -> tuple[RunOutcome, float]:
-    """Run the child to completion or deadline. Returns the outcome and the wall ms."""
+    """Run the child to completion or deadline. Returns the outcome and the wall ms.
+
+    ``job`` is phase 1; ``hidden_job`` (phase 2, the hidden cases' inputs) is written only
+    once the result stream says every visible result is in. The job pipe stays open
+    between the phases when there is a phase 2."""
     start = time.monotonic()
     deadline = start + limits.wall_time_s
     stream = ResultStream(request, max_output_bytes=limits.max_output_bytes)
@@ -104,6 +115,7 @@ def supervise(
     poller.register(pipes.output_r, select.POLLIN)
     poller.register(child.exit_fd, select.POLLIN)
     job_view = memoryview(job)
+    hidden_pending = bool(hidden_job)  # phase 2 not yet handed to the writer
     if job_view:
         poller.register(pipes.job_w, select.POLLOUT)
     open_fds = {pipes.result_r, pipes.output_r}
@@ -180,14 +192,22 @@ def supervise(
                     job_view = job_view[len(job_view) :]
                 if not job_view:
                     poller.unregister(fd)
-                    with contextlib.suppress(OSError):
-                        os.close(pipes.job_w)
-                    pipes.job_w = -1
+                    if not hidden_pending:
+                        with contextlib.suppress(OSError):
+                            os.close(pipes.job_w)
+                        pipes.job_w = -1
             elif fd == child.exit_fd:
                 state.status = child.poll_status()
                 if state.status is None:  # the status channel closed: the zygote died
                     kill_tree(child, cgroup)
                     raise SandboxFailure("the sandbox zygote died during the run")
+        if hidden_pending and stream.visible_done and not job_view and not state.violation:
+            # Every visible result is in and decoded: only now may the hidden inputs
+            # enter the child (not even its pipe buffer has held them before).
+            hidden_pending = False
+            state.hidden_sent = True
+            job_view = memoryview(hidden_job)
+            poller.register(pipes.job_w, select.POLLOUT)
         if stream.final is not None and done_at is None:
             done_at = time.monotonic()
 
@@ -229,15 +249,19 @@ def _outcome(
     elif sig == signal.SIGXCPU:
         outcome.kind = "timeout"
         outcome.detail = f"CPU time limit of {limits.cpu_time_s} s reached"
-    elif state.violation:
-        outcome.detail = f"the run's result stream was invalid ({state.violation})"
-    elif stream.final == "done" and (code == 0 or state.killed_after_done):
+    elif stream.final == "done" and (code == 0 or state.killed_after_done) and not state.violation:
         outcome.kind = "load_error" if stream.load_error is not None else "ok"
         outcome.load_error = stream.load_error
         # Only a complete, valid stream carries results: a partial or broken one may
         # hold frames the student forged.
         outcome.cases = stream.cases
         outcome.facts = stream.facts
+    elif state.hidden_sent:
+        # The child held hidden inputs: its exit code, signal or the text of a forged
+        # frame could encode them, so none of that is reported.
+        outcome.detail = "the process stopped while running the hidden cases"
+    elif state.violation:
+        outcome.detail = f"the run's result stream was invalid ({state.violation})"
     elif sig is not None:
         outcome.detail = f"the process was killed by signal {signal.Signals(sig).name}"
     elif code is not None:

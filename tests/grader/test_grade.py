@@ -63,7 +63,9 @@ class FakeRunner:
 
 
 def correct(request: RunRequest) -> RunOutcome:
-    cases = [CaseOutcome(name, output=reference(args), time_ms=1.5) for name, args in request.cases]
+    cases = [
+        CaseOutcome(name, output=reference(args), time_ms=1.5) for name, args in request.all_cases
+    ]
     return RunOutcome(
         kind="ok",
         cases=cases,
@@ -103,9 +105,11 @@ def test_correct_submission_passes_in_submit_mode(settings):
     assert {"queue_ms", "compile_ms", "total_ms", "sandbox_ms"} <= set(result.timings)
     # stdout could leak hidden inputs: withheld in submit mode
     assert result.stdout == STDOUT_WITHHELD
-    # the request carries inputs only, visible cases first, and the structure probes
+    # the request carries inputs only, visible cases and hidden ones apart (the sandbox
+    # sends the hidden inputs only after the visible results are back), and the probes
     [request] = runner.requests
-    assert [name for name, _ in request.cases] == ["small", "hidden-random"]
+    assert [name for name, _ in request.cases] == ["small"]
+    assert [name for name, _ in request.hidden_cases] == ["hidden-random"]
     assert [name for name, _ in request.probes] == ["short", "long"]
     assert request.static_argnames == ("scale",)
     assert request.source.startswith("def running_total")
@@ -115,6 +119,7 @@ def test_run_mode_sends_only_visible_cases_and_shows_stdout(settings):
     grader, runner = make(settings, correct)
     result = grader.grade("running-total", "code", "run")
     assert [name for name, _ in runner.requests[0].cases] == ["small"]
+    assert runner.requests[0].hidden_cases == ()  # run mode: a single phase
     assert result.stdout == "hello from the student\n"
     assert result.summary.endswith("Submit to run the hidden cases too.")
 
@@ -187,7 +192,7 @@ def test_every_case_raising_is_an_error_verdict(settings):
 
     def respond(request):
         outcome = correct(request)
-        outcome.cases = [CaseOutcome(name, error=err) for name, _ in request.cases]
+        outcome.cases = [CaseOutcome(name, error=err) for name, _ in request.all_cases]
         return outcome
 
     grader, _ = make(settings, respond)
@@ -299,6 +304,6 @@ def test_request_carries_inputs_only_never_reference_code_or_outputs(settings):
     assert request.source == "student code"
     assert problem.reference_path.read_text() not in repr(request)
     expected = FakeReferences().get(problem, problem.spec.cases)
-    for name, args in request.cases:
+    for name, args in request.all_cases:
         assert set(args) == {"x", "scale"}
         assert not np.array_equal(args["x"], expected[name])

@@ -61,6 +61,7 @@ def request(
     cases: tuple[tuple[str, dict[str, Any]], ...] | None = None,
     probes: tuple[tuple[str, dict[str, Any]], ...] = (),
     static_argnames: tuple[str, ...] = (),
+    hidden_cases: tuple[tuple[str, dict[str, Any]], ...] = (),
 ) -> RunRequest:
     if cases is None:
         arg = np.arange(6, dtype=np.float32) if x is None else x
@@ -71,6 +72,7 @@ def request(
         static_argnames=static_argnames,
         cases=cases,
         probes=probes,
+        hidden_cases=hidden_cases,
     )
 
 

@@ -261,10 +261,64 @@ def test_full_isolation_is_enforced_when_required(sandbox_settings: GraderSettin
 
 @pytest.mark.slow
 def test_fresh_process_runner_gives_the_same_result(sandbox_settings: GraderSettings) -> None:
+    hidden = np.array([5.0, -1.0, 2.5], np.float32)
     with FreshProcessRunner(sandbox_settings) as fresh:
         outcome = fresh.run(request(CUMSUM), limits())
+        two_phase = fresh.run(request(CUMSUM, hidden_cases=(("h", {"x": hidden}),)), limits())
     assert_cumsum_ok(outcome)
     assert outcome.isolation["runner"] == "fresh" and outcome.isolation["netns"]
+    assert_cumsum_ok(two_phase)
+    assert [c.name for c in two_phase.cases] == ["small", "h"]
+    np.testing.assert_allclose(output(two_phase, 1), np.cumsum(hidden), rtol=1e-6)
+
+
+# ---------------------------------------------------------------- two-phase jobs
+
+WATCH_JOB_PIPE = """
+import os, select, time
+import jax.numpy as jnp
+from jax import lax
+
+def _arrived(wait_s):
+    # Every descriptor the child holds beyond stdio, polled for readable data.
+    poller = select.poll()
+    for name in os.listdir('/proc/self/fd'):
+        if int(name) > 2:
+            poller.register(int(name), select.POLLIN)
+    return [fd for fd, ev in poller.poll(int(wait_s * 1000)) if ev & select.POLLIN]
+
+def cumulative_sum(x):
+    print('shape', x.shape[0], 'readable', _arrived(1.0 if x.shape[0] == 6 else 0.0))
+    return lax.scan(lambda c, v: (c + v, c + v), jnp.zeros((), x.dtype), x)[1]
+"""
+
+
+def test_hidden_cases_run_after_the_visible_ones(runner: ZygoteRunner) -> None:
+    hidden = (("h1", {"x": np.ones(3, np.float32)}), ("h2", {"x": np.arange(4.0, dtype="f4")}))
+    probes = (("short", {"x": np.ones(8, np.float32)}),)
+    outcome = runner.run(request(WATCH_JOB_PIPE, probes=probes, hidden_cases=hidden), limits())
+    assert_cumsum_ok(outcome)
+    assert [c.name for c in outcome.cases] == ["small", "h1", "h2"]
+    np.testing.assert_allclose(output(outcome, 1), np.cumsum(np.ones(3)))
+    np.testing.assert_allclose(output(outcome, 2), np.cumsum(np.arange(4.0)))
+    assert outcome.facts["short"].primitives.get("scan") == 1
+    # For a whole second of the visible case, nothing of the hidden inputs was readable.
+    assert "shape 6 readable []" in outcome.stdout, outcome.stdout
+
+
+def test_one_deadline_covers_both_phases(runner: ZygoteRunner) -> None:
+    source = CUMSUM.replace("def step", "import time; time.sleep(2.5)\n    def step")
+    hidden = (("h", {"x": np.ones(3, np.float32)}),)
+    outcome = runner.run(request(source, hidden_cases=hidden), limits(wall_time_s=4.0))
+    assert outcome.kind == "timeout", (outcome.kind, outcome.detail)
+    assert outcome.timings["wall_ms"] < 8000
+
+
+def test_a_load_error_never_gets_the_hidden_inputs(runner: ZygoteRunner) -> None:
+    hidden = (("h", {"x": np.ones(3, np.float32)}),)
+    outcome = runner.run(request("raise ValueError('no')\n", hidden_cases=hidden), limits())
+    assert outcome.kind == "load_error" and outcome.load_error is not None
+    assert outcome.load_error.message == "no"
 
 
 def test_doctor_reports_layers(
