@@ -1,5 +1,5 @@
 # expect-status: error
-# expect-message: AttributeError
+# expect-message: Module class
 # Hands nn.scan a plain (carry, x) function instead of a Module class: the lifted
 # transform treats the first argument as a module and fails.
 import flax.linen as nn
