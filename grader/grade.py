@@ -234,14 +234,4 @@ class Grader:
         wall = min(lim.wall_time_s, lim.max_wall_time_s)
         if problem.spec.time_limit_s is not None:
             wall = min(wall, problem.spec.time_limit_s)
-        return RunLimits(
-            wall_time_s=wall,
-            cpu_time_s=lim.cpu_time_s,
-            memory_mb=lim.memory_mb,
-            data_mb=lim.data_mb,
-            max_processes=lim.max_processes,
-            max_file_mb=lim.max_file_mb,
-            max_open_files=lim.max_open_files,
-            max_output_bytes=lim.max_output_bytes,
-            max_stdout_bytes=lim.max_stdout_bytes,
-        )
+        return RunLimits.from_settings(lim, wall_time_s=wall)

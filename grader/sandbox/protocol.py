@@ -15,6 +15,8 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
+from grader.config import GraderLimits
+
 # A pytree of numpy arrays and Python scalars: dicts (str keys), lists and tuples.
 Tree = Any
 
@@ -39,6 +41,13 @@ class RunLimits:
     max_open_files: int
     max_output_bytes: int
     max_stdout_bytes: int
+
+    @classmethod
+    def from_settings(cls, limits: GraderLimits, **overrides: Any) -> RunLimits:
+        """The configured limits (the one place they are defined), with ``overrides``."""
+        values = {f: getattr(limits, f) for f in cls.__dataclass_fields__}
+        values.update(overrides)
+        return cls(**values)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from grader.config import GraderSettings
+from grader.config import GraderLimits, GraderSettings
 from grader.sandbox.protocol import RunLimits, RunOutcome, RunRequest
 from grader.sandbox.runner import ZygoteRunner
 
@@ -38,19 +38,9 @@ def cumulative_sum(x):
 
 
 def limits(**overrides: Any) -> RunLimits:
-    values: dict[str, Any] = dict(
-        wall_time_s=30.0,
-        cpu_time_s=60,
-        memory_mb=1024,
-        data_mb=4096,
-        max_processes=256,
-        max_file_mb=16,
-        max_open_files=256,
-        max_output_bytes=1 << 20,
-        max_stdout_bytes=64 * 1024,
-    )
+    values: dict[str, Any] = {"wall_time_s": 30.0, "cpu_time_s": 60, "memory_mb": 1024}
     values.update(overrides)
-    return RunLimits(**values)
+    return RunLimits.from_settings(GraderLimits(), **values)
 
 
 def request(

@@ -1,4 +1,4 @@
-"""Per-run latency of the sandbox runners: ``python -m grader.sandbox.bench [-n 10]``.
+"""Per-run latency of the sandbox runners alone: ``python bench/sandbox_latency.py [-n 10]``.
 
 Times whole ``runner.run`` calls (spawn, isolation, trace, compile, run, decode) for a
 cumsum scan and an nnx GRUCell program, through ZygoteRunner and FreshProcessRunner,
@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from grader.config import GraderSettings
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from grader.config import GraderLimits, GraderSettings
 from grader.sandbox.protocol import RunLimits, RunRequest
 from grader.sandbox.runner import FreshProcessRunner, ZygoteRunner
 
@@ -54,16 +58,8 @@ PROGRAMS: dict[str, RunRequest] = {
     ),
 }
 
-LIMITS = RunLimits(
-    wall_time_s=60.0,
-    cpu_time_s=120,
-    memory_mb=2048,
-    data_mb=4096,
-    max_processes=256,
-    max_file_mb=16,
-    max_open_files=256,
-    max_output_bytes=1 << 20,
-    max_stdout_bytes=64 * 1024,
+LIMITS = RunLimits.from_settings(
+    GraderLimits(), wall_time_s=60.0, cpu_time_s=120, max_output_bytes=1 << 20
 )
 
 
