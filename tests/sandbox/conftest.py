@@ -38,7 +38,12 @@ def cumulative_sum(x):
 
 
 def limits(**overrides: Any) -> RunLimits:
-    values: dict[str, Any] = {"wall_time_s": 30.0, "cpu_time_s": 60, "memory_mb": 1024}
+    values: dict[str, Any] = {
+        "wall_time_s": 30.0,
+        "cpu_time_s": 60,
+        "memory_mb": 1024,
+        "max_output_bytes": 1 << 20,
+    }
     values.update(overrides)
     return RunLimits.from_settings(GraderLimits(), **values)
 
