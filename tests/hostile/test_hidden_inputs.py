@@ -224,7 +224,13 @@ def test_forging_visible_done_early_gets_nothing_shown(runner: ZygoteRunner) -> 
     # inputs arrived; what it does with them afterwards is reported only as a crash.
     outcome = runner.run(_request(FORGE_PHASE_ONE), limits())
     assert outcome.kind == "crashed" and outcome.cases == []
-    assert outcome.detail == "the process stopped while running the hidden cases"
+    # Two orderings are possible. If the forged frame is parsed after the hidden inputs
+    # were handed over, only the generic detail is reported. If it is parsed first, the
+    # worker never sends the hidden inputs at all, and the violation it names can only
+    # carry what the student had before them. Either way nothing hidden is shown.
+    assert outcome.detail == "the process stopped while running the hidden cases" or (
+        outcome.detail.startswith("the run's result stream was invalid")
+    ), outcome.detail
     shown = "\n".join([outcome.stdout, outcome.detail, repr(outcome.load_error)])
     assert _leaks(shown) == [], shown
 
