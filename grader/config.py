@@ -70,6 +70,11 @@ class GraderSettings(BaseSettings):
     # (database, caches) because sandboxed children may traverse it; default: a
     # root-owned directory under the system temp dir.
     sandbox_dir: Path | None = None
+    # Every sandboxed process runs as its own uid, leased from [base, base + count) for the
+    # length of one run, so concurrent runs never share RLIMIT_NPROC or signal each other.
+    # The range must be unused on the host; a run takes two (runner and executor).
+    sandbox_uid_base: int = Field(640000, ge=1000)
+    sandbox_uid_count: int = Field(64, ge=2)
     limits: GraderLimits = Field(default_factory=GraderLimits)
 
     @property

@@ -183,7 +183,9 @@ def _flax_in_transform(ctx: _Context) -> str | None:
 
 
 def _leaked_tracer(ctx: _Context) -> str | None:
-    if ctx.type != "UnexpectedTracerError":
+    # Exporting a program with an escaped tracer fails with the PyTreeDef message.
+    escaped_on_export = ctx.type == "ValueError" and "Too many leaves for PyTreeDef" in ctx.message
+    if ctx.type != "UnexpectedTracerError" and not escaped_on_export:
         return None
     return (
         "A traced value escaped its transform: inside jax.jit or a lax.scan step, return "

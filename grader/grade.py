@@ -12,6 +12,7 @@ A student's failure is a verdict (a :class:`GradeResult`); a platform fault rais
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from typing import Any
@@ -23,7 +24,6 @@ from grader.refcache import ReferenceCache
 from grader.result import GradeResult, Mode, StudentError
 from grader.sandbox.protocol import RunLimits, RunRequest, SandboxRunner
 from grader.spec import Problem, load_problems
-from grader.structure import LONG, MAIN, SHORT, structure_probe_names
 from grader.verdict import STDOUT_WITHHELD, PreparedRun, judge
 
 __all__ = ["STDOUT_WITHHELD", "Grader"]
@@ -144,20 +144,19 @@ class Grader:
         outcome = self.runner.run(prepared.request, prepared.limits)
         sandbox_ms = (time.perf_counter() - t_run) * 1000
         result = judge(prepared=prepared, outcome=outcome, expected=expected, mode=mode)
-        # Visible cases only: a hidden case's time is reported by the child, which held
-        # its inputs, so it could encode them (and per-case times of hidden cases are
-        # never shown).
-        visible = {name for name, _ in prepared.request.cases}
-        case_times = [
-            c.time_ms for c in outcome.cases if c.time_ms is not None and c.name in visible
-        ]
-        result.timings = {
+        timings = {
             **{k: float(v) for k, v in outcome.timings.items()},
-            **({"cases_ms": round(sum(case_times), 2)} if case_times else {}),
             "reference_ms": round(reference_ms, 2),
             "sandbox_ms": round(sandbox_ms, 2),
             "total_ms": round((time.perf_counter() - started) * 1000, 2),
         }
+        if prepared.request.hidden_cases:
+            # Everything measured while the executor held hidden inputs (its time, its
+            # memory, the whole run's, even the runner's time, which shares the CPU with
+            # it) could encode them: only what no hidden value can move is kept.
+            keep = ("spawn_ms", "runner_peak_memory_mb", "reference_ms")
+            timings = {k: v for k, v in timings.items() if k in keep}
+        result.timings = {k: v for k, v in timings.items() if math.isfinite(v)}
         result.backend = backend
         return result
 
@@ -203,31 +202,22 @@ class Grader:
 
     def _prepare(self, problem: Problem, code: str, mode: Mode) -> PreparedRun:
         spec = problem.spec
-        # Visible cases first: what comes back for them (outputs, exception text) is shown
-        # in full. Hidden cases go in ``hidden_cases``: the sandbox writes their inputs to
-        # the child only after every visible result is back, so nothing shown can be
-        # derived from them.
+        # Visible cases first. Only the executor ever gets input values; the runner gets
+        # every case's signature (shapes, dtypes, static values).
         cases = tuple(sorted(spec.cases_for(mode), key=lambda c: not c.visible))
         inputs = {c.name: case_inputs(c.args, c.seed) for c in cases}
-        probes: dict[str, dict[str, Tree]] = {}
-        for name in structure_probe_names(spec):
-            if name in (SHORT, LONG):
-                nu = spec.structure.not_unrolled
-                assert nu is not None
-                probes[name] = case_inputs(nu.short if name == SHORT else nu.long, 0)
-            elif name == MAIN:
-                first = next(c for c in spec.cases if c.visible)
-                probes[name] = case_inputs(first.args, first.seed)
+        tolerance = spec.tolerance_for(self.settings.backend)
         request = RunRequest(
             source=code,
             entry_point=spec.entry_point,
             static_argnames=spec.static_argnames,
             cases=tuple((c.name, inputs[c.name]) for c in cases if c.visible),
-            probes=tuple(probes.items()),
             backend=self.settings.backend,
             hidden_cases=tuple((c.name, inputs[c.name]) for c in cases if not c.visible),
+            rtol=tolerance.rtol,
+            atol=tolerance.atol,
         )
-        return PreparedRun(problem, cases, inputs, probes, request, self.limits_for(problem))
+        return PreparedRun(problem, cases, inputs, request, self.limits_for(problem))
 
     def limits_for(self, problem: Problem) -> RunLimits:
         lim = self.settings.limits

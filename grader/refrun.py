@@ -95,6 +95,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 def compute(request: dict[str, Any]) -> dict[str, Any]:
+    os.environ["JAXDOJO_REFRUN_BACKEND"] = request.get("backend", "cpu")
     configure_jax_environment(
         request.get("backend", "cpu"),
         request.get("compilation_cache_dir"),
@@ -138,20 +139,39 @@ def compute(request: dict[str, Any]) -> dict[str, Any]:
 
 
 def _warm_solutions(problem: Any, call_entry: Any, case_inputs: Any) -> dict[str, str]:
-    """Compile the problem's known-correct solutions on every case, to fill the cache.
+    """Export the problem's known-correct solutions (and its reference) for every case
+    and compile them exactly as the executor does, to fill the compilation cache.
 
-    They are trusted files of the problem folder; students whose programs lower to the
-    same HLO then skip XLA compilation. Outputs are discarded; failures are only reported.
+    They are trusted files of the problem folder; a student whose program is the same
+    StableHLO then skips XLA compilation in the executor. Outputs are discarded;
+    failures are only reported.
     """
+    from grader import artifact, exporting
+    from grader.sandbox import codec
+
     spec = problem.spec
+    platform = artifact.platform_name(os.environ.get("JAXDOJO_REFRUN_BACKEND", "cpu"))
     status: dict[str, str] = {}
-    for i, solution in enumerate(s for s in problem.solutions if s.kind == "correct"):
-        label = solution.path.name
+    files = [problem.reference_path, *(s.path for s in problem.solutions if s.kind == "correct")]
+    for i, path in enumerate(files):
+        label = path.name
         try:
             module_name = f"jaxdojo_solution_{problem.slug.replace('-', '_')}_{i}"
-            fn = load_trusted_function(solution.path, spec.entry_point, module_name)
+            fn = load_trusted_function(path, spec.entry_point, module_name)
+            seen: set[str] = set()
             for case in spec.cases:
-                call_entry(fn, case_inputs(case.args, case.seed), spec.static_argnames)
+                static, dynamic = codec.split_static(
+                    case_inputs(case.args, case.seed), spec.static_argnames
+                )
+                sig = {"static": static, "dynamic": codec.signature(dynamic)}
+                key = json.dumps(sig, sort_keys=True)
+                if key in seen:
+                    continue
+                seen.add(key)
+                data = exporting.export_entry(
+                    fn, static, codec.decode_signature(sig["dynamic"]), platform
+                )
+                artifact.prepare(data, dynamic, platform)
             status[label] = "ok"
         except Exception as exc:  # a broken solution is validate's business, not ours
             status[label] = f"{type(exc).__name__}: {exc}"[:500]

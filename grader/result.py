@@ -87,6 +87,9 @@ class GradeResult(BaseModel):
     cases: list[CaseResult] = Field(default_factory=list)
     checks: list[CheckResult] = Field(default_factory=list)
     error: StudentError | None = None
+    # What only the sandboxed runner could see (e.g. "you never call jax.vmap"): advice
+    # next to the verdict, never a reason for it.
+    advice: list[str] = Field(default_factory=list)
     stdout: str = ""
     timings: dict[str, float] = Field(default_factory=dict)
     isolation: dict[str, Any] = Field(default_factory=dict)

@@ -1,182 +1,152 @@
-"""Structural checks on the student's jaxpr: ``uses``, ``not_unrolled`` and ``vmap``.
+"""Structural checks on the exported programs of the judged cases.
 
-The facts come from the sandbox (it traced the student's function on named probe
-arguments); they are untrusted numbers used for teaching, never for safety. Each check
-names the fix in its message.
+Every fact a check can pass on is derived by the executor from the program the student's
+code produced (its StableHLO), for every judged case, so no probe can be told apart from
+a judged call:
+
+- ``uses: [scan]``: each program has a loop (``stablehlo.while``) whose results reach the
+  output and matter: perturbing them moves the output beyond tolerance. ``lax.scan``,
+  ``lax.fori_loop`` and ``lax.while_loop`` all compile to that loop, so all three pass;
+  ``jnp.cumsum``, a Python loop, or a scan whose result is thrown away or multiplied by
+  zero do not.
+- ``not_unrolled``: the program's size does not grow from the smallest judged case to the
+  largest (an unrolled Python loop grows with the sequence length or the batch size).
+- ``forbid``: operations a problem rules out, each with its own message.
+
+What only the runner saw (it may have lied) is advice, never a check: ``vmap``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Sequence
 
-import numpy as np
-
-from grader.explain import explain_error, one_line
 from grader.result import CheckResult
-from grader.sandbox.protocol import JaxprFacts
+from grader.sandbox.protocol import CaseOutcome
 from grader.spec import ProblemSpec
 
-Tree = Any
-
-# Probe names sent to the sandbox. ``short``/``long`` come from ``structure.not_unrolled``;
-# ``main`` (the first case's arguments) is traced when only ``uses``/``vmap`` are asked for.
-SHORT, LONG, MAIN = "short", "long", "main"
-
-# What students reach for instead of lax.scan, by the primitive it leaves in the jaxpr.
-_ALTERNATIVES = {
-    "cumsum": "jnp.cumsum",
-    "cumprod": "jnp.cumprod",
-    "cummax": "a cumulative max",
-    "while": "lax.fori_loop/lax.while_loop",
-}
+NOT_CHECKED = "not checked because your code raised an error before any program was built"
 
 
-def structure_probe_names(spec: ProblemSpec) -> tuple[str, ...]:
-    """The probes the sandbox must trace for this problem's structural checks."""
-    st = spec.structure
-    if st.not_unrolled is not None:
-        return (SHORT, LONG)
-    if st.uses or st.vmap:
-        return (MAIN,)
-    return ()
+def _programs(outcomes: Sequence[CaseOutcome]) -> list[CaseOutcome]:
+    return [c for c in outcomes if c.facts is not None]
 
 
-def _facts_probe(spec: ProblemSpec) -> str:
-    return SHORT if spec.structure.not_unrolled is not None else MAIN
-
-
-def _probe_failure(
-    name: str, facts: JaxprFacts | None, spec: ProblemSpec, what: str, redact: bool
-) -> CheckResult | None:
-    if facts is None:
+def _uses_loop(outcomes: Sequence[CaseOutcome]) -> CheckResult:
+    name = "uses_scan"
+    programs = _programs(outcomes)
+    if not programs:
+        return CheckResult(name=name, passed=False, message=NOT_CHECKED)
+    without = [c for c in programs if c.facts is not None and c.facts.loops == 0]
+    if without:
         return CheckResult(
             name=name,
             passed=False,
-            message=f"could not check {what}: your function was not traced for this check",
+            message=(
+                "your program contains no loop: compute it with `jax.lax.scan` "
+                "(a Python loop is unrolled while tracing, and `jnp.cumsum` is not a scan)"
+            ),
         )
-    if facts.error is not None:
-        err = explain_error(
-            facts.error, entry_point=spec.entry_point, static_argnames=spec.static_argnames
+    idle = [c for c in programs if c.loop_matters is False]
+    if idle:
+        return CheckResult(
+            name=name,
+            passed=False,
+            message=(
+                "your program has a loop, but its results do not reach the output: changing "
+                "them leaves your answer unchanged, so the answer is computed some other way. "
+                "Return what `jax.lax.scan` computes"
+            ),
         )
-        if redact:
-            where = f" on line {err.line}" if err.line else ""
-            message = f"could not trace your function to check {what}: {err.type}{where}"
-        else:
-            message = f"could not trace your function to check {what}: {one_line(err)}"
-        if err.hint:
-            message += f" — {err.hint}"
-        return CheckResult(name=name, passed=False, message=message)
-    return None
-
-
-def _uses(primitive: str, facts: JaxprFacts | None, spec: ProblemSpec, redact: bool) -> CheckResult:
-    name = f"uses_{primitive}"
-    failed = _probe_failure(name, facts, spec, f"that you use `{primitive}`", redact)
-    if failed is not None:
-        return failed
-    assert facts is not None
-    if facts.primitives.get(primitive, 0) > 0:
-        return CheckResult(name=name, passed=True, message=f"your jaxpr uses `{primitive}`")
-    message = f"your jaxpr contains no `{primitive}`"
-    if primitive == "scan":
-        used = [label for prim, label in _ALTERNATIVES.items() if facts.primitives.get(prim)]
-        message += ": the loop must be computed by jax.lax.scan, not jnp.cumsum or a Python loop"
-        if used:
-            message += f" (your code uses {', '.join(used)})"
-    else:
-        message += f": this problem asks you to use `{primitive}`"
-    return CheckResult(name=name, passed=False, message=message)
-
-
-def _size_label(short: Mapping[str, Tree], long: Mapping[str, Tree]) -> tuple[str, str]:
-    """('T=16', 'T=32') from the first argument that differs between the two probes."""
-    for key in short:
-        a, b = short[key], long.get(key)
-        if isinstance(a, bool) or isinstance(b, bool):
-            continue
-        if isinstance(a, int | float) and isinstance(b, int | float) and a != b:
-            return f"{key}={a}", f"{key}={b}"
-        if isinstance(a, np.ndarray) and isinstance(b, np.ndarray) and a.shape != b.shape:
-            differing = [(da, db) for da, db in zip(a.shape, b.shape, strict=False) if da != db]
-            if len(differing) == 1 and a.ndim == b.ndim:
-                return f"T={differing[0][0]}", f"T={differing[0][1]}"
-            return f"{key} shape {tuple(a.shape)}", f"{key} shape {tuple(b.shape)}"
-        if isinstance(a, dict) and isinstance(b, dict):
-            found = _size_label(a, b)
-            if found != ("the short input", "the long input"):
-                return found
-    return "the short input", "the long input"
+    return CheckResult(
+        name=name, passed=True, message="your program computes its output with a loop"
+    )
 
 
 def _not_unrolled(
-    facts: Mapping[str, JaxprFacts],
-    spec: ProblemSpec,
-    probe_args: Mapping[str, Mapping[str, Tree]],
-    redact: bool,
+    spec: ProblemSpec, outcomes: Sequence[CaseOutcome], labels: dict[str, str]
 ) -> CheckResult:
     name = "not_unrolled"
     nu = spec.structure.not_unrolled
     assert nu is not None
-    for probe in (SHORT, LONG):
-        failed = _probe_failure(
-            name, facts.get(probe), spec, "that your loop is not unrolled", redact
-        )
-        if failed is not None:
-            return failed
-    short, long = facts[SHORT], facts[LONG]
-    s_label, l_label = _size_label(probe_args.get(SHORT, {}), probe_args.get(LONG, {}))
+    programs = _programs(outcomes)
+    if not programs:
+        return CheckResult(name=name, passed=False, message=NOT_CHECKED)
+    small = min(programs, key=lambda c: c.facts.op_count if c.facts else 0)
+    large = max(programs, key=lambda c: c.facts.op_count if c.facts else 0)
+    assert small.facts is not None and large.facts is not None
+    a, b = small.facts.op_count, large.facts.op_count
     sizes = (
-        f"your jaxpr has {short.eqn_count} equations at {s_label} and {long.eqn_count} at {l_label}"
+        f"your program has {a} operations for {labels.get(small.name, small.name)} "
+        f"and {b} for {labels.get(large.name, large.name)}"
     )
-    if long.eqn_count > max(short.eqn_count, 1) * nu.max_growth:
+    if b > max(a, 1) * nu.max_growth:
         return CheckResult(
             name=name,
             passed=False,
-            message=f"{sizes}: the loop was unrolled in Python; use lax.scan",
+            message=(
+                f"{sizes}: it grows with the input, so a loop was unrolled in Python; "
+                "use `jax.lax.scan` (and `jax.vmap` for a batch)"
+            ),
+        )
+    if len(programs) == 1 or a == b:
+        return CheckResult(
+            name=name,
+            passed=True,
+            message=f"your program has {a} operations for every input: the loop is not unrolled",
         )
     return CheckResult(name=name, passed=True, message=f"{sizes}: the loop is not unrolled")
 
 
-def _vmap(facts: JaxprFacts | None, spec: ProblemSpec, redact: bool) -> CheckResult:
-    name = "vmap"
-    failed = _probe_failure(name, facts, spec, "that you batch with jax.vmap", redact)
-    if failed is not None:
-        return failed
-    assert facts is not None
-    if facts.vmap_calls > 0:
-        return CheckResult(name=name, passed=True, message="your function batches with jax.vmap")
-    return CheckResult(
-        name=name,
-        passed=False,
-        message=(
-            "batch with jax.vmap: your function never calls jax.vmap (write the per-row "
-            "computation once and map it over the batch, instead of a Python loop over rows "
-            "or a scan over the whole batch)"
-        ),
-    )
+def _forbidden(spec: ProblemSpec, outcomes: Sequence[CaseOutcome]) -> list[CheckResult]:
+    checks = []
+    programs = _programs(outcomes)
+    for rule in spec.structure.forbid:
+        short = rule.op.split(".", 1)[-1]
+        name = f"no_{short}"
+        if not programs:
+            checks.append(CheckResult(name=name, passed=False, message=NOT_CHECKED))
+            continue
+        used = any(c.facts is not None and c.facts.op_counts.get(rule.op) for c in programs)
+        if used:
+            checks.append(CheckResult(name=name, passed=False, message=rule.message))
+        else:
+            checks.append(
+                CheckResult(name=name, passed=True, message=f"your program uses no `{rule.op}`")
+            )
+    return checks
 
 
 def run_structure_checks(
     spec: ProblemSpec,
-    facts: Mapping[str, JaxprFacts],
-    probe_args: Mapping[str, Mapping[str, Tree]] | None = None,
-    *,
-    redact: bool = False,
+    outcomes: Sequence[CaseOutcome],
+    labels: dict[str, str] | None = None,
 ) -> list[CheckResult]:
-    """Every check the spec asks for, in a stable order: uses, not_unrolled, vmap.
+    """Every check the spec asks for, in a stable order: uses, not_unrolled, forbid.
 
     Args:
         spec: the problem's spec.
-        facts: probe name -> what the sandbox found when tracing it.
-        probe_args: probe name -> the arguments it was traced with (for sizes in messages).
-        redact: leave the student's exception text out of messages (submit mode).
+        outcomes: the judged cases as the executor ran them (with their programs' facts).
+        labels: case name -> how to name it in a message (e.g. "the case `long-rows`").
     """
     st = spec.structure
-    main = facts.get(_facts_probe(spec))
-    checks = [_uses(primitive, main, spec, redact) for primitive in st.uses]
+    names = labels or {c.name: f"case `{c.name}`" for c in outcomes}
+    checks = []
+    if "scan" in st.uses:
+        checks.append(_uses_loop(outcomes))
     if st.not_unrolled is not None:
-        checks.append(_not_unrolled(facts, spec, probe_args or {}, redact))
-    if st.vmap:
-        checks.append(_vmap(main, spec, redact))
+        checks.append(_not_unrolled(spec, outcomes, names))
+    checks.extend(_forbidden(spec, outcomes))
     return checks
+
+
+def advice(spec: ProblemSpec, outcomes: Sequence[CaseOutcome]) -> list[str]:
+    """What the runner saw that is worth saying (never a verdict)."""
+    notes = []
+    ran = [c for c in outcomes if c.facts is not None]
+    if spec.structure.vmap and ran and not any(c.vmap_calls for c in ran):
+        notes.append(
+            "You never call `jax.vmap`. A scan over time with a batched carry is accepted, "
+            "but writing the per-row computation once and mapping it with `jax.vmap` is "
+            "what this problem teaches."
+        )
+    return notes

@@ -1,12 +1,10 @@
 """The verdict for one sandbox run: pure trusted logic over what the sandbox reported and
 the reference outputs. No I/O, no JAX, no student code: unit-testable with canned outcomes.
 
-Hidden cases get only a name and a status (never their outputs, errors or times). The
-sandbox runs them in a second phase, after every probe and visible result is back, so
-what is shown for visible cases cannot depend on hidden inputs; a run that fails in that
-phase is reported without the child's exit code or messages. In submit mode the
-student's stdout (which spans both phases) is withheld, and a probe's exception text is
-left out of check messages as defence in depth.
+Hidden cases get only a name and a status (never their outputs, errors or times). Their
+inputs reach only the executor, never the student's process; a run that fails in the
+executor is reported without its exit code or messages when hidden cases were in it.
+In submit mode the student's stdout is withheld (it spans every case's signature).
 """
 
 from __future__ import annotations
@@ -30,7 +28,7 @@ from grader.result import (
 )
 from grader.sandbox.protocol import CaseOutcome, RunLimits, RunOutcome, RunRequest
 from grader.spec import CaseSpec, Problem
-from grader.structure import run_structure_checks
+from grader.structure import advice, run_structure_checks
 
 Tree = Any
 
@@ -42,12 +40,11 @@ STDOUT_WITHHELD = (
 
 @dataclass(frozen=True)
 class PreparedRun:
-    """A problem's cases and probes for one submission, and the request made of them."""
+    """A problem's cases for one submission, and the request made of them."""
 
     problem: Problem
     cases: tuple[CaseSpec, ...]
     inputs: dict[str, dict[str, Tree]]
-    probes: dict[str, dict[str, Tree]]
     request: RunRequest
     limits: RunLimits
 
@@ -77,9 +74,8 @@ def judge(
         _judge_case(spec_case, by_name.get(spec_case.name), expected[spec_case.name], p)
         for spec_case in p.cases
     ]
-    # In submit mode a probe's exception text is withheld (defence in depth: probes run in
-    # phase 1, before hidden inputs reach the sandbox). Its type, line and hint remain.
-    checks = run_structure_checks(spec, outcome.facts, p.probes, redact=mode == "submit")
+    judged = [by_name[c.name] for c in p.cases if c.name in by_name]
+    checks = run_structure_checks(spec, judged)
 
     error = _first_visible_error(p, by_name)
     n_cases = len(cases)
@@ -101,6 +97,7 @@ def judge(
         cases=cases,
         checks=checks,
         error=error,
+        advice=advice(spec, judged),
         **base,
     )
 
@@ -219,11 +216,19 @@ def _run_failure(p: PreparedRun, outcome: RunOutcome, base: dict[str, Any]) -> G
         status = "error"
         summary = "Your code could not be loaded."
         not_run = "not run: your code could not be loaded"
+    elif outcome.kind == "timeout" and outcome.stage == "executor":
+        status = "timeout"
+        summary = (
+            f"Your compiled program ran longer than {limits.wall_time_s:g} s and was stopped "
+            "— look for a loop that never ends (a lax.while_loop whose condition stays true)."
+        )
+        not_run = "stopped: time limit"
     elif outcome.kind == "timeout":
         status = "timeout"
         summary = (
-            f"Your program ran longer than {limits.wall_time_s:g} s and was stopped — an "
-            "unrolled Python loop takes a long time to compile; use lax.scan."
+            f"Building your program took longer than {limits.wall_time_s:g} s and was stopped "
+            "— an unrolled Python loop takes a long time to trace, and an endless Python "
+            "loop never finishes; use lax.scan."
         )
         not_run = "stopped: time limit"
     elif outcome.kind == "memory":
@@ -240,6 +245,11 @@ def _run_failure(p: PreparedRun, outcome: RunOutcome, base: dict[str, Any]) -> G
             "of output; return only the arrays the problem asks for."
         )
         not_run = "stopped: output too large"
+    elif outcome.stage == "executor":  # crashed while running the compiled program
+        status = "error"
+        summary = "Your compiled program produced malformed output or crashed while running"
+        summary += f" ({outcome.detail})." if outcome.detail else "."
+        not_run = "stopped: the program crashed"
     else:  # crashed
         status = "error"
         summary = "Your program stopped without returning a result"

@@ -15,18 +15,29 @@ Decoding is strict and never allocates more than the bytes it was given: the ``.
 header is parsed here (magic, version, a bounded dict literal), only bool, integer,
 float and complex dtypes are accepted (bfloat16 and other ``ml_dtypes`` types travel as
 their unsigned-integer bit pattern plus a name in the JSON header), ``shape x itemsize``
-must equal the bytes present, and depth, leaf count and total size are capped.
+must equal the bytes present, every dimension and the element count are bounded, and
+depth, leaf count and total size are capped.
+
+The public decoders (:func:`decode_tree`, :func:`decode_npy`, :func:`loads_strict`,
+:meth:`FrameReader.feed`, :func:`read_frame`) raise :class:`WireError` and nothing else
+for malformed input, whatever its shape: an unexpected exception from deep inside (numpy,
+``struct``, the parser, a recursion or memory limit) is turned into a :class:`WireError`.
+:func:`loads_strict` is the JSON parser for every message from a sandboxed process; it
+refuses ``NaN``/``Infinity``, non-finite floats, out-of-range ints, invalid UTF-8, lone
+surrogates, duplicate object keys and nesting too deep for the interpreter.
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import math
 import os
+import re
 import struct
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, ParamSpec, TypeVar
 
 import numpy as np
 
@@ -39,12 +50,49 @@ MAX_LEAVES = 10_000
 MAX_NDIM = 32
 MAX_JSON_HEADER = 1 << 20
 MAX_NPY_HEADER = 4096
+MAX_DIM = 2**31 - 1
+# Bound on the product of the non-zero dimensions, so that a zero-size array cannot claim
+# a shape (``(0, 10**30)``) that numpy itself refuses to build.
+MAX_ELEMENTS = 2**40
+MAX_JSON_INT = 2**53
 _ALLOWED_KINDS = frozenset("biufc")
 _EXTENSION_NAMES = ("bfloat16", "float8_e4m3fn", "float8_e5m2", "float8_e4m3b11fnuz")
 
 
 class WireError(ValueError):
     """Malformed, forged or oversized wire data."""
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _only_wire_errors(
+    what: str, *, passthrough: tuple[type[Exception], ...] = ()
+) -> Callable[[Callable[_P, _R]], Callable[_P, _R]]:
+    """Make a public decoder raise :class:`WireError` (or one of ``passthrough``) only.
+
+    Whatever else escapes (TypeError, OverflowError, MemoryError, RecursionError,
+    UnicodeDecodeError, struct.error, a ValueError from numpy) means the input was
+    malformed in a way no specific check caught; it is reported as ``what`` plus the
+    exception's type, never its text, which may echo attacker-chosen bytes.
+    """
+
+    def decorate(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+        @functools.wraps(fn)
+        def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+            try:
+                return fn(*args, **kwargs)
+            except WireError:
+                raise
+            except passthrough:
+                raise
+            except Exception as exc:
+                raise WireError(f"{what}: {type(exc).__name__}") from None
+
+        return wrapper
+
+    return decorate
 
 
 def _extension_dtypes() -> dict[str, np.dtype[Any]]:
@@ -63,6 +111,99 @@ _EXTENSIONS = _extension_dtypes()
 _EXTENSION_BY_DTYPE = {dtype: name for name, dtype in _EXTENSIONS.items()}
 
 
+# ---------------------------------------------------------------------------- JSON
+
+# A \uD800-\uDFFF escape: json.loads turns an unpaired one into a lone surrogate, a str
+# that cannot be encoded as UTF-8 later. Finding one only triggers the exact check below.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+@_only_wire_errors("malformed JSON")
+def loads_strict(data: bytes | bytearray | memoryview | str, *, max_int: int = MAX_JSON_INT) -> Any:
+    """Parse JSON from an untrusted source; raise :class:`WireError` for anything dubious.
+
+    Refused: invalid UTF-8 (or a str with lone surrogates, escaped or not), the
+    ``NaN``/``Infinity``/``-Infinity`` constants, floats that overflow to infinity (``1e999``),
+    ints with ``abs(n) > max_int`` (checked on the digit count before converting, so a
+    million-digit literal costs nothing), duplicate object keys, nesting deeper than the
+    interpreter can parse, and any other malformed text.
+    """
+    if isinstance(data, str):
+        text = data
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise WireError("JSON text contains lone surrogates") from None
+    elif isinstance(data, bytes | bytearray | memoryview):
+        try:
+            text = bytes(data).decode("utf-8")
+        except UnicodeDecodeError:
+            raise WireError("JSON is not valid UTF-8") from None
+    else:
+        raise WireError(f"JSON must be str or bytes, got {type(data).__name__}")
+    max_digits = len(str(abs(max_int)))
+
+    def parse_int(literal: str) -> int:
+        if len(literal.lstrip("-")) > max_digits:
+            raise WireError(f"JSON integer out of range (|n| > {max_int})")
+        value = int(literal)
+        if abs(value) > max_int:
+            raise WireError(f"JSON integer out of range (|n| > {max_int})")
+        return value
+
+    def parse_float(literal: str) -> float:
+        value = float(literal)
+        if not math.isfinite(value):
+            raise WireError("JSON number overflows to a non-finite float")
+        return value
+
+    def parse_constant(name: str) -> Any:
+        raise WireError(f"JSON constant {name} is not allowed")
+
+    def object_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        out = dict(pairs)
+        if len(out) != len(pairs):
+            raise WireError("duplicate key in JSON object")
+        return out
+
+    try:
+        value = json.loads(
+            text,
+            parse_int=parse_int,
+            parse_float=parse_float,
+            parse_constant=parse_constant,
+            object_pairs_hook=object_pairs,
+        )
+    except json.JSONDecodeError as exc:
+        raise WireError(f"not valid JSON: {exc.msg} at offset {exc.pos}") from None
+    except RecursionError:
+        raise WireError("JSON is nested too deeply") from None
+    if _SURROGATE_ESCAPE.search(text):
+        _refuse_lone_surrogates(value)
+    return value
+
+
+def _refuse_lone_surrogates(value: Any) -> None:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                raise WireError("JSON string contains a lone surrogate") from None
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item)
+            stack.extend(item.values())
+
+
+def dumps_strict(obj: Any) -> bytes:
+    """Compact JSON for trusted writers; NaN and infinities raise ``ValueError``."""
+    return json.dumps(obj, allow_nan=False, separators=(",", ":")).encode()
+
+
 # ---------------------------------------------------------------------------- encoding
 
 
@@ -70,7 +211,7 @@ def encode_tree(tree: Tree) -> bytes:
     """Encode a pytree of numeric arrays; raises :class:`WireError` for anything else."""
     leaves: list[bytes] = []
     header = _encode_node(tree, leaves, depth=0)
-    header_bytes = json.dumps(header, separators=(",", ":")).encode()
+    header_bytes = dumps_strict(header)
     parts = [MAGIC, struct.pack("<I", len(header_bytes)), header_bytes]
     for blob in leaves:
         parts.append(struct.pack("<Q", len(blob)))
@@ -88,6 +229,11 @@ def _encode_node(node: Tree, leaves: list[bytes], depth: int) -> Any:
         for key, value in node.items():
             if not isinstance(key, str):
                 raise WireError(f"dict keys must be str, got {type(key).__name__}")
+            try:
+                key.encode("utf-8")
+            except UnicodeEncodeError:
+                # decode_tree (via loads_strict) would refuse it; refuse it here first.
+                raise WireError("dict key contains a lone surrogate") from None
             items.append([key, _encode_node(value, leaves, depth + 1)])
         return ["d", items]
     if isinstance(node, tuple) and not hasattr(node, "_fields"):
@@ -135,6 +281,7 @@ def _npy_bytes(array: np.ndarray) -> bytes:
 # ---------------------------------------------------------------------------- decoding
 
 
+@_only_wire_errors("malformed wire payload")
 def decode_tree(
     data: bytes | bytearray | memoryview,
     *,
@@ -142,7 +289,10 @@ def decode_tree(
     max_depth: int = MAX_DEPTH,
     max_leaves: int = MAX_LEAVES,
 ) -> Tree:
-    """Decode what :func:`encode_tree` produced, refusing anything malformed or too big."""
+    """Decode what :func:`encode_tree` produced, refusing anything malformed or too big.
+
+    Raises :class:`WireError`, and nothing else, for any input that is not a valid payload.
+    """
     view = memoryview(data).cast("B")
     if len(view) > max_bytes:
         raise WireError(f"payload of {len(view)} bytes exceeds the cap of {max_bytes}")
@@ -152,8 +302,8 @@ def decode_tree(
     if header_len > MAX_JSON_HEADER or 8 + header_len > len(view):
         raise WireError(f"structure header length {header_len} is out of range")
     try:
-        header = json.loads(bytes(view[8 : 8 + header_len]).decode("utf-8"))
-    except (ValueError, RecursionError) as exc:
+        header = loads_strict(bytes(view[8 : 8 + header_len]))
+    except WireError as exc:
         raise WireError(f"structure header is not valid JSON: {exc}") from None
     blobs = list(_split_blobs(view, 8 + header_len, max_leaves))
     used: set[int] = set()
@@ -222,8 +372,13 @@ def _view_extension(array: np.ndarray, name: Any) -> np.ndarray:
     return array.view(dtype)
 
 
+@_only_wire_errors("malformed .npy blob")
 def decode_npy(blob: bytes | bytearray | memoryview) -> np.ndarray:
-    """Strictly decode one ``.npy`` blob (numeric dtypes, exact size, no pickle)."""
+    """Strictly decode one ``.npy`` blob (numeric dtypes, exact size, no pickle).
+
+    Raises :class:`WireError`, and nothing else, for any input that is not a valid blob.
+    Bool arrays come back canonical (every byte 0 or 1), whatever bytes were sent.
+    """
     view = memoryview(blob).cast("B")
     if len(view) < 10 or bytes(view[:6]) != NPY_MAGIC:
         raise WireError("bad .npy magic")
@@ -241,7 +396,14 @@ def decode_npy(blob: bytes | bytearray | memoryview) -> np.ndarray:
     try:
         text = bytes(view[start : start + header_len]).decode("utf-8" if major == 3 else "latin1")
         header = ast.literal_eval(text)
-    except (ValueError, SyntaxError, UnicodeDecodeError, RecursionError, MemoryError) as exc:
+    except (
+        ValueError,
+        TypeError,
+        SyntaxError,
+        UnicodeDecodeError,
+        RecursionError,
+        MemoryError,
+    ) as exc:
         raise WireError(f".npy header is not a literal: {type(exc).__name__}") from None
     if not isinstance(header, dict) or set(header) != {"descr", "fortran_order", "shape"}:
         raise WireError(".npy header must have exactly descr, fortran_order and shape")
@@ -254,15 +416,33 @@ def decode_npy(blob: bytes | bytearray | memoryview) -> np.ndarray:
         or len(shape) > MAX_NDIM
         or not all(type(d) is int and d >= 0 for d in shape)
     ):
-        raise WireError(f"bad shape {shape!r}")
+        raise WireError(f"bad shape {_short_repr(shape)}")
     data = view[start + header_len :]
     expected = math.prod(shape) * dtype.itemsize
     if expected != len(data):
-        raise WireError(f"shape {shape} of {dtype} needs {expected} bytes, got {len(data)}")
+        raise WireError(
+            f"shape {_short_repr(shape)} of {dtype} needs {_short_repr(expected)} bytes, "
+            f"got {len(data)}"
+        )
+    # A zero in the shape makes math.prod 0 whatever the other dimensions are, so the size
+    # check alone lets ``(0, 10**30)`` through; numpy refuses such shapes, and so do we.
+    if any(d > MAX_DIM for d in shape) or math.prod(d for d in shape if d) > MAX_ELEMENTS:
+        raise WireError(
+            f"absurd shape {_short_repr(shape)}: each dimension must be at most {MAX_DIM} "
+            f"and the non-zero dimensions multiply to at most {MAX_ELEMENTS}"
+        )
+    if dtype.kind == "b":
+        # Any non-zero byte is True; make it the canonical 1 so later comparisons agree.
+        return np.frombuffer(data, dtype=np.uint8).astype(np.bool_).reshape(shape)
     array = np.frombuffer(data, dtype=dtype).reshape(shape).copy()
     if not dtype.isnative:
         array = array.astype(dtype.newbyteorder("="))
     return array
+
+
+def _short_repr(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit] + "..."
 
 
 def _numeric_dtype(descr: Any) -> np.dtype[Any]:
@@ -272,7 +452,7 @@ def _numeric_dtype(descr: Any) -> np.dtype[Any]:
         raise WireError(f"dtype descr {descr!r} has no byte order")
     try:
         dtype = np.dtype(descr)
-    except TypeError:
+    except (TypeError, ValueError, SyntaxError):
         raise WireError(f"unknown dtype {descr!r}") from None
     if dtype.kind not in _ALLOWED_KINDS or dtype.fields is not None or dtype.subdtype:
         raise WireError(f"dtype {descr!r} is not numeric")
@@ -299,11 +479,17 @@ class FrameReader:
         self.total = 0
         self._buffer = bytearray()
 
+    @_only_wire_errors("malformed frame stream")
     def feed(self, chunk: bytes) -> list[bytes]:
-        self.total += len(chunk)
+        """Buffer ``chunk`` and return the frames it completes; only raises WireError."""
+        try:
+            view = memoryview(chunk).cast("B")
+        except TypeError:
+            raise WireError(f"frame data must be bytes, got {type(chunk).__name__}") from None
+        self.total += len(view)
         if self.total > self.max_total:
             raise WireError(f"more than {self.max_total} bytes received")
-        self._buffer += chunk
+        self._buffer += view
         frames = []
         while len(self._buffer) >= FRAME_HEADER.size:
             (length,) = FRAME_HEADER.unpack_from(self._buffer)
@@ -330,8 +516,13 @@ def write_frame(fd: int, payload: bytes) -> None:
         data = data[written:]
 
 
+@_only_wire_errors("malformed frame", passthrough=(OSError,))
 def read_frame(fd: int, *, max_bytes: int) -> bytes:
-    """Read one whole frame from a blocking file descriptor; EOF mid-frame is an error."""
+    """Read one whole frame from a blocking file descriptor; EOF mid-frame is an error.
+
+    Malformed or truncated input raises :class:`WireError` only; I/O failures of the
+    descriptor itself still raise ``OSError``.
+    """
     (length,) = FRAME_HEADER.unpack(_read_exact(fd, FRAME_HEADER.size))
     if length > max_bytes:
         raise WireError(f"frame of {length} bytes exceeds the cap of {max_bytes}")

@@ -15,12 +15,13 @@ import resource
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from grader.sandbox import landlock, seccomp
 
 _CLONE_NEWNS = 0x00020000
 _CLONE_NEWNET = 0x40000000
+_CLONE_NEWPID = 0x20000000
 _PR_SET_PDEATHSIG = 1
 _MS_RDONLY = 1
 _MS_NOSUID = 2
@@ -97,14 +98,26 @@ def build_plan(
     read_only: list[str],
     gpu: bool,
     parent_pid: int,
+    uid: int | None = None,
+    gid: int | None = None,
+    pidns: bool = True,
 ) -> dict[str, Any]:
     """The isolation plan for one child (trusted data, no secrets, JSON-serializable).
 
     ``forbidden`` are directories the child must never read (problems, data dir, caches
     other than the read-only ones, the sandbox root); ``read_only`` are extra paths it
-    may read (the compilation cache).
+    may read (the compilation cache). ``uid``/``gid`` are the ids the child drops to
+    (default ``nobody``; a uid leased from :class:`grader.sandbox.uids.UidPool` gives each
+    concurrent run its own, and then the gid defaults to the same number). ``pidns``
+    puts the child in its own PID namespace with its own ``/proc``.
     """
-    uid, gid = nobody_ids()
+    nobody_uid, nobody_gid = nobody_ids()
+    if uid is None:
+        uid = nobody_uid
+    if gid is None:
+        gid = nobody_gid if uid == nobody_uid else uid
+    if uid <= 0 or gid <= 0:
+        raise ValueError("a sandboxed child must not keep uid or gid 0")
     forbidden = [os.path.realpath(p) for p in forbidden]
     read = [
         p
@@ -129,6 +142,7 @@ def build_plan(
         "hide": hidden,
         "keep_ro": keep,
         "parent_pid": parent_pid,
+        "pidns": pidns,
     }
 
 
@@ -163,11 +177,15 @@ def apply(plan: dict[str, Any]) -> dict[str, Any]:
     if os.getppid() != plan["parent_pid"]:
         os._exit(70)  # the parent died before PDEATHSIG was armed
     report["netns"] = _libc.unshare(_CLONE_NEWNET) == 0
-    report["mountns"] = _mount_namespace(plan)
+    # From here on the caller may be PID 1 of a new PID namespace, its parent a reaper
+    # that relays its exit status (getppid() is 0 there: the parent is outside).
+    in_pidns = bool(plan.get("pidns", True)) and _enter_pid_namespace(plan, report)
+    report["mountns"], own_proc = _mount_namespace(plan, own_proc=in_pidns)
+    report["pidns"] = in_pidns and own_proc
     report["rlimits"] = _rlimits(plan["rlimits"])
     scratch_ok = _enter_scratch(plan["scratch"], plan["uid"], plan["gid"])
     report["scratch_dir"] = ("tmpfs" if report["mountns"] else "disk") if scratch_ok else False
-    report["uid"] = _drop_privileges(plan["uid"], plan["gid"])
+    report["uid"], report["uid_drop"] = _drop_privileges(plan["uid"], plan["gid"])
     try:
         report["landlock"] = landlock.restrict_self(
             read=plan["landlock_read"], write=plan["landlock_write"]
@@ -184,14 +202,139 @@ def apply(plan: dict[str, Any]) -> dict[str, Any]:
     return report
 
 
-def _mount_namespace(plan: dict[str, Any]) -> bool:
-    """Private mount namespace: hide secret and shared directories under read-only tmpfs,
-    bind back the interpreter and the read-only caches, and give the scratch dir its own
-    size-capped tmpfs."""
-    if _libc.unshare(_CLONE_NEWNS) != 0:
+def _enter_pid_namespace(plan: dict[str, Any], report: dict[str, Any]) -> bool:
+    """Become PID 1 of a new PID namespace: unshare it, fork, and turn the original
+    process into a reaper that only relays the new process's exit (:func:`_reap`).
+
+    Returns in the new process only (``True``), or in the original one if there is no
+    namespace (``False``, nothing changed). The reaper never returns.
+    """
+    try:
+        own_ns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
         return False
     try:
+        if _libc.unshare(_CLONE_NEWPID) != 0:
+            return False
+        try:
+            # The reaper keeps the write end until it dies: EOF tells the new process
+            # that its parent died before PR_SET_PDEATHSIG was armed again.
+            alive_r, alive_w = os.pipe2(os.O_CLOEXEC)
+            pid = os.fork()
+        except OSError:
+            # Without a PID 1 the namespace is dead, and a process whose children would
+            # go to another namespace cannot create threads: go back to ours.
+            if _libc.setns(own_ns, _CLONE_NEWPID) != 0:
+                os._exit(70)
+            return False
+    finally:
+        os.close(own_ns)
+    if pid != 0:
+        os.close(alive_r)
+        _reap(pid, alive_w, plan["rlimits"].get("cpu"))
+    os.close(alive_w)
+    armed = _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    report["pdeathsig"] = bool(report.get("pdeathsig")) and armed
+    os.set_blocking(alive_r, False)
+    try:
+        reaper_gone = os.read(alive_r, 1) == b""
+    except BlockingIOError:
+        reaper_gone = False
+    if reaper_gone:
+        os._exit(70)
+    os.close(alive_r)
+    return True
+
+
+def _reap(pid: int, keep_fd: int, cpu_limit: int | None) -> NoReturn:
+    """The reaper: outside the namespace, root, holding no descriptor but ``keep_fd``;
+    waits for the namespace's PID 1 and exits the same way, so the worker sees the run's
+    own status. Killing it (or its process group, or the cgroup) kills the run too."""
+    code = 70
+    try:
+        for signum in signal.valid_signals():
+            try:
+                if callable(signal.getsignal(signum)):  # no Python code runs on a signal
+                    signal.signal(signum, signal.SIG_DFL)
+            except (OSError, ValueError):
+                continue
+        signal.set_wakeup_fd(-1)
+        _close_all_but(keep_fd)
+        while True:
+            try:
+                _, status, usage = os.wait4(pid, 0)
+                break
+            except InterruptedError:
+                continue
+        if os.WIFEXITED(status):
+            code = os.WEXITSTATUS(status)
+        elif os.WIFSIGNALED(status):
+            sig = os.WTERMSIG(status)
+            # PID 1 of a namespace ignores SIGXCPU (no handler), so the CPU limit ends in
+            # the hard limit's SIGKILL: report it as the CPU limit it was.
+            used = usage.ru_utime + usage.ru_stime
+            if sig == signal.SIGKILL and cpu_limit and used >= cpu_limit:
+                sig = signal.SIGXCPU
+            code = 128 + sig
+            _die_by(sig)
+    except BaseException:  # noqa: S110 - never return into the caller's code
+        pass
+    finally:
+        os._exit(code)
+
+
+def _close_all_but(keep_fd: int) -> None:
+    try:
+        fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        limit = max(os.sysconf("SC_OPEN_MAX"), keep_fd + 1)
+        os.closerange(0, keep_fd)
+        os.closerange(keep_fd + 1, limit)
+        return
+    for fd in fds:  # includes the one listdir used, already closed
+        if fd != keep_fd:
+            try:
+                os.close(fd)
+            except OSError:
+                continue
+
+
+def _die_by(sig: int) -> None:
+    """End the calling process by signal ``sig`` (returns if that signal cannot)."""
+    try:
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # never dump the reaper
+    except (OSError, ValueError):
+        pass
+    try:
+        signal.signal(sig, signal.SIG_DFL)
+    except (OSError, ValueError):
+        pass  # SIGKILL, SIGSTOP: no handler to reset
+    try:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [sig])
+        os.kill(os.getpid(), sig)
+    except (OSError, ValueError):
+        pass
+
+
+def _mount_namespace(plan: dict[str, Any], *, own_proc: bool = False) -> tuple[bool, bool]:
+    """Private mount namespace: hide secret and shared directories under read-only tmpfs,
+    bind back the interpreter and the read-only caches, and give the scratch dir its own
+    size-capped tmpfs. With ``own_proc`` (the caller is PID 1 of a new PID namespace) a
+    fresh procfs on ``/proc`` shows only that namespace's processes.
+
+    Returns whether the namespace is complete, and whether ``/proc`` is the new one.
+    """
+    if _libc.unshare(_CLONE_NEWNS) != 0:
+        return False, False
+    try:
         _check(_libc.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None), "make / private")
+    except OSError:
+        return False, False  # a mount now could propagate to the host: make none
+    proc_ok = False
+    if own_proc:
+        flags = _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
+        proc_ok = _libc.mount(b"proc", b"/proc", b"proc", flags, None) == 0
+    try:
         scratch = plan["scratch"]
         keep: list[tuple[str, bool]] = [(p, True) for p in plan["keep_ro"]]
         keep_fds = []
@@ -227,8 +370,8 @@ def _mount_namespace(plan: dict[str, Any]) -> bool:
             flags = _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
             _check(_libc.mount(None, path.encode(), None, flags, None), f"read-only {path}")
     except OSError:
-        return False
-    return True
+        return False, proc_ok
+    return True, proc_ok
 
 
 _RLIMITS = {
@@ -275,14 +418,25 @@ def _enter_scratch(scratch: str, uid: int, gid: int) -> bool:
     return True
 
 
-def _drop_privileges(uid: int, gid: int) -> str:
+def _drop_privileges(uid: int, gid: int) -> tuple[str, bool]:
+    """Set exactly ``uid``/``gid`` (real, effective, saved) and no supplementary groups.
+
+    Returns the uid as recorded (``nobody`` or the number) and whether the drop to a
+    non-root uid took effect.
+    """
     try:
         os.setgroups([])
         os.setresgid(gid, gid, gid)
         os.setresuid(uid, uid, uid)
     except OSError:
-        return "root" if os.geteuid() == 0 else str(os.geteuid())
-    return NOBODY if uid == nobody_ids()[0] else str(uid)
+        return ("root" if os.geteuid() == 0 else str(os.geteuid())), False
+    dropped = (
+        uid != 0
+        and os.getresuid() == (uid, uid, uid)
+        and os.getresgid() == (gid, gid, gid)
+        and not os.getgroups()
+    )
+    return (NOBODY if uid == nobody_ids()[0] else str(uid)), dropped
 
 
 def _no_new_privs() -> bool:

@@ -2,10 +2,12 @@
 
 The trusted side (worker, CLI) builds a :class:`RunRequest` from the problem spec and
 the generated case inputs, hands it to a :class:`SandboxRunner`, and receives a
-:class:`RunOutcome`. Everything in a RunOutcome came from an untrusted process and was
-decoded strictly (numeric ``.npy`` frames only, sizes checked); it carries no verdict:
-the verdict is computed by ``grader.grade`` from these facts and the reference outputs,
-which never enter the sandbox.
+:class:`RunOutcome`. A run is two sandboxed processes: the runner, which exports the
+student's function for each case signature and never sees an input value, and the
+executor, which runs no student Python and checks and runs those programs on the inputs.
+Everything in a RunOutcome came from a sandboxed process and was decoded strictly; it
+carries no verdict: the verdict is computed by ``grader.verdict`` from these facts and
+the reference outputs, which never enter the sandbox.
 """
 
 from __future__ import annotations
@@ -59,15 +61,13 @@ class RunRequest:
     # dicts of those. Only the inputs: expected outputs never cross into the sandbox.
     # These are the visible cases: what comes back for them may be shown in full.
     cases: tuple[tuple[str, dict[str, Tree]], ...]
-    # Named argument sets that are only traced (jax.make_jaxpr), for structural checks,
-    # e.g. {"short": {...}, "long": {...}}.
-    probes: tuple[tuple[str, dict[str, Tree]], ...] = ()
     backend: str = "cpu"
-    # Cases whose inputs the student must never see. They run after ``cases``, in a second
-    # phase: their inputs are written to the child only once the worker has received and
-    # decoded every probe and visible case result, so nothing the student is shown can
-    # depend on them. Their outcomes follow the visible ones in ``RunOutcome.cases``.
+    # Cases whose inputs the student must never see: only their signatures (shapes,
+    # dtypes, static values) reach the runner; their values reach only the executor.
     hidden_cases: tuple[tuple[str, dict[str, Tree]], ...] = ()
+    # The tolerance under which a loop's perturbed output counts as unchanged.
+    rtol: float = 1e-5
+    atol: float = 1e-6
 
     @property
     def all_cases(self) -> tuple[tuple[str, dict[str, Tree]], ...]:
@@ -77,7 +77,8 @@ class RunRequest:
 
 @dataclass(frozen=True)
 class RawStudentError:
-    """An exception from the student's code as reported by the runner (untrusted text)."""
+    """An exception from the student's code as reported by the runner (untrusted text),
+    or the executor's reason for refusing or failing to run the student's program."""
 
     type: str
     message: str
@@ -86,33 +87,41 @@ class RawStudentError:
 
 
 @dataclass(frozen=True)
+class ProgramFacts:
+    """What the executor derived from one exported program (its StableHLO)."""
+
+    op_count: int  # operations, over every function of the module
+    op_counts: dict[str, int]  # operation name -> count
+    loops: int  # stablehlo.while operations
+    custom_calls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class CaseOutcome:
     name: str
     output: Tree | None = None  # decoded numpy arrays in the student's tree structure
     error: RawStudentError | None = None
-    time_ms: float | None = None
-
-
-@dataclass(frozen=True)
-class JaxprFacts:
-    """What tracing the student's function revealed (untrusted, used for teaching only)."""
-
-    eqn_count: int  # equations, counted recursively through sub-jaxprs
-    primitives: dict[str, int]  # primitive name -> count, recursively
-    vmap_calls: int  # times jax.vmap was applied while tracing
-    error: RawStudentError | None = None
+    time_ms: float | None = None  # the executor's run time of this case
+    facts: ProgramFacts | None = None  # of the program this case ran (shared by signature)
+    # Perturbing some loop's results moved this case's output beyond tolerance (None:
+    # the program has no loop, or the case did not run).
+    loop_matters: bool | None = None
+    # Advice from the runner (its word: it may add advice, never pass a check).
+    vmap_calls: int = 0
 
 
 @dataclass
 class RunOutcome:
     kind: RunKind
     cases: list[CaseOutcome] = field(default_factory=list)
-    facts: dict[str, JaxprFacts] = field(default_factory=dict)  # probe name -> facts
     load_error: RawStudentError | None = None
-    stdout: str = ""  # stdout+stderr of the run, capped
-    # Trusted explanation of timeout/memory/crash (signal, exit code); generic when the
-    # run failed while hidden inputs were in the child (an exit code could encode them).
+    stdout: str = ""  # the runner's stdout+stderr, capped
+    # Trusted explanation of timeout/memory/crash. Generic for the executor, which held
+    # hidden inputs (its exit code could encode them).
     detail: str = ""
+    # Which process the failure happened in: "runner" (exporting your code) or
+    # "executor" (running the compiled program).
+    stage: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     isolation: dict[str, Any] = field(default_factory=dict)
 

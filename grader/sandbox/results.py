@@ -1,29 +1,35 @@
-"""Trusted parsing of what a sandboxed child sent on its result channel.
+"""Trusted parsing of what the sandboxed runner and executor send on their result channels.
 
-Everything here is untrusted input: frames must arrive in the order the child code
-sends them (see :mod:`grader.sandbox.child`), every field is type- and size-checked,
-and arrays are decoded strictly by :mod:`grader.wire`. Any deviation is a
-:class:`ProtocolViolation`, which the runner turns into a ``crashed`` outcome.
+Everything here is untrusted input: frames must arrive in the order the sandboxed code
+sends them (see :mod:`grader.sandbox.child` and :mod:`grader.sandbox.executor`), JSON is
+parsed strictly (no NaN/Infinity, bounded numbers), every field is type- and size-checked,
+and arrays are decoded by :mod:`grader.wire`. Any deviation, and any exception at all
+while parsing, is a :class:`ProtocolViolation`, which becomes the student's verdict
+("your program produced malformed output"), never a platform fault.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import json
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from grader import wire
-from grader.sandbox.protocol import CaseOutcome, JaxprFacts, RawStudentError, RunRequest
+from grader.artifact import MAX_ARTIFACT_BYTES
+from grader.sandbox.protocol import CaseOutcome, ProgramFacts, RawStudentError
 
 MAX_JSON_FRAME = 256 * 1024
 MAX_TYPE = 200
 MAX_MESSAGE = 2000
 MAX_TRACEBACK = 4000
-MAX_PRIMITIVES = 10_000
+MAX_OP_KINDS = 10_000
+MAX_COUNT = 1 << 40
+MAX_TIME_MS = 1e9
 
 
 class ProtocolViolation(Exception):
-    """The child's result stream is not what the child code sends."""
+    """A sandboxed process's result stream is not what the sandbox code sends."""
 
 
 def _str(value: Any, cap: int, what: str) -> str:
@@ -35,9 +41,21 @@ def _str(value: Any, cap: int, what: str) -> str:
 def _int(value: Any, what: str, *, optional: bool = False) -> int | None:
     if value is None and optional:
         return None
-    if type(value) is not int or value < 0:
-        raise ProtocolViolation(f"{what} is not a non-negative int")
+    if type(value) is not int or not 0 <= value <= MAX_COUNT:
+        raise ProtocolViolation(f"{what} is not a bounded non-negative int")
     return int(value)
+
+
+def _time(value: Any) -> float:
+    if type(value) not in (int, float) or not math.isfinite(value) or not 0 <= value <= MAX_TIME_MS:
+        raise ProtocolViolation("bad time")
+    return float(value)
+
+
+def _bool_or_none(value: Any, what: str) -> bool | None:
+    if value is not None and type(value) is not bool:
+        raise ProtocolViolation(f"{what} is not a bool")
+    return value
 
 
 def parse_error(value: Any) -> RawStudentError | None:
@@ -53,41 +71,37 @@ def parse_error(value: Any) -> RawStudentError | None:
     )
 
 
-class ResultStream:
-    """Consumes frames in order and accumulates the run's facts."""
+class _Stream:
+    """Frames in order; subclasses handle the JSON messages and binary payloads."""
 
-    def __init__(self, request: RunRequest, *, max_output_bytes: int) -> None:
-        self.visible_names = [name for name, _ in request.cases]
-        self.hidden_names = [name for name, _ in request.hidden_cases]
-        self.case_names = self.visible_names + self.hidden_names
-        self.probe_names = [name for name, _ in request.probes]
-        self.max_output_bytes = max_output_bytes
-        self.output_bytes = 0
+    binary_kind = b""
+
+    def __init__(self) -> None:
         self.isolation: dict[str, Any] | None = None
-        self.load_error: RawStudentError | None = None
-        self.facts: dict[str, JaxprFacts] = {}
-        self.cases: list[CaseOutcome] = []
         self.final: str | None = None  # "done", "memory", "too_large"
-        # Set by ``visible_done``: every probe and visible case result has been received
-        # and decoded, and the worker may now send the hidden cases' inputs.
-        self.visible_done = False
-        self._pending_case: CaseOutcome | None = None
 
     def feed(self, data: bytes) -> None:
+        try:
+            self._feed(data)
+        except ProtocolViolation:
+            raise
+        except Exception as exc:  # anything malformed is the student's, never ours
+            raise ProtocolViolation(f"malformed message ({type(exc).__name__})") from None
+
+    def _feed(self, data: bytes) -> None:
         if self.final is not None:
             raise ProtocolViolation(f"data after the final {self.final!r} message")
         kind, body = data[:1], data[1:]
-        if kind == b"W":
-            self._tree(body)
+        if kind == self.binary_kind:
+            self._binary(body)
             return
         if kind != b"J" or len(body) > MAX_JSON_FRAME:
             raise ProtocolViolation("unknown or oversized frame")
-        if self._pending_case is not None:
-            raise ProtocolViolation("a case announced an output that never came")
+        self._expect_no_binary()
         try:
-            message = json.loads(body)
-        except (ValueError, RecursionError):
-            raise ProtocolViolation("a message is not JSON") from None
+            message = wire.loads_strict(body)
+        except wire.WireError:
+            raise ProtocolViolation("a message is not strict JSON") from None
         if not isinstance(message, dict):
             raise ProtocolViolation("a message is not an object")
         tag = message.get("t")
@@ -96,72 +110,197 @@ class ResultStream:
                 raise ProtocolViolation("the isolation report must come first")
             self.isolation = {k: v for k, v in message.items() if k != "t"}
             return
-        handler = {
-            "load_error": self._load_error,
-            "facts": self._facts,
-            "case": self._case,
-            "visible_done": self._visible_done,
-            "done": self._done,
-            "memory": self._final,
-            "too_large": self._final,
-        }.get(str(tag))
+        handler = self._handlers().get(str(tag))
         if handler is None:
-            raise ProtocolViolation(f"unknown message {tag!r}")
+            raise ProtocolViolation(f"unknown message {str(tag)[:40]!r}")
         handler(message)
 
+    def _handlers(self) -> dict[str, Callable[[dict[str, Any]], None]]:
+        raise NotImplementedError
+
+    def _binary(self, body: bytes) -> None:
+        raise ProtocolViolation("unexpected binary frame")
+
+    def _expect_no_binary(self) -> None:
+        """Raise if a binary payload was announced and has not come."""
+
+    def _memory(self, message: dict[str, Any]) -> None:
+        self.final = "memory"
+
+
+@dataclass
+class ArtifactMessage:
+    sig: int
+    error: RawStudentError | None
+    vmap_calls: int
+    size: int
+    data: bytes = b""
+
+
+@dataclass
+class RunnerStream(_Stream):
+    """The runner: load_error, or one artifact (or export error) per signature, in order."""
+
+    signatures: int = 0
+    max_output_bytes: int = 1 << 25
+    load_error: RawStudentError | None = None
+    artifacts: list[ArtifactMessage] = field(default_factory=list)
+    output_bytes: int = 0
+    # Called with each complete artifact message as soon as it is decoded.
+    on_artifact: Callable[[ArtifactMessage], None] | None = None
+    _pending: ArtifactMessage | None = None
+
+    binary_kind = b"B"
+
+    def __post_init__(self) -> None:
+        _Stream.__init__(self)
+
+    def _handlers(self) -> dict[str, Callable[[dict[str, Any]], None]]:
+        return {
+            "load_error": self._load_error,
+            "artifact": self._artifact,
+            "done": self._done,
+            "memory": self._memory,
+            "too_large": self._too_large,
+        }
+
+    def _expect_no_binary(self) -> None:
+        if self._pending is not None:
+            raise ProtocolViolation("an artifact was announced and never came")
+
     def _load_error(self, message: dict[str, Any]) -> None:
-        if self.facts or self.cases or self.load_error is not None or self.visible_done:
+        if self.artifacts or self.load_error is not None:
             raise ProtocolViolation("load_error after the code was loaded")
         self.load_error = parse_error(message.get("error"))
         if self.load_error is None:
             raise ProtocolViolation("load_error without an error")
 
-    def _facts(self, message: dict[str, Any]) -> None:
-        index = len(self.facts)
-        if self.load_error or self.cases or index >= len(self.probe_names):
-            raise ProtocolViolation("unexpected facts")
-        name = message.get("name")
-        if name != self.probe_names[index]:
-            raise ProtocolViolation("facts for the wrong probe")
-        primitives = message.get("primitives")
-        if not isinstance(primitives, dict) or len(primitives) > MAX_PRIMITIVES:
-            raise ProtocolViolation("bad primitives")
-        counts = {
-            _str(k, MAX_TYPE, "primitive"): _int(v, "primitive count") or 0
-            for k, v in primitives.items()
-        }
-        self.facts[name] = JaxprFacts(
-            eqn_count=_int(message.get("eqn_count"), "eqn_count") or 0,
-            primitives=counts,
+    def _artifact(self, message: dict[str, Any]) -> None:
+        if self.load_error is not None:
+            raise ProtocolViolation("an artifact after load_error")
+        index = len(self.artifacts)
+        if message.get("sig") != index or index >= self.signatures:
+            raise ProtocolViolation("artifact out of order")
+        error = parse_error(message.get("error"))
+        size = _int(message.get("bytes"), "artifact size") or 0
+        if (error is None) == (size == 0) or size > MAX_ARTIFACT_BYTES:
+            raise ProtocolViolation("an artifact has both or neither of bytes and error")
+        item = ArtifactMessage(
+            sig=index,
+            error=error,
             vmap_calls=_int(message.get("vmap_calls"), "vmap_calls") or 0,
-            error=parse_error(message.get("error")),
+            size=size,
+        )
+        if size:
+            self._pending = item
+        else:
+            self._accept(item)
+
+    def _binary(self, body: bytes) -> None:
+        item = self._pending
+        if item is None or len(body) != item.size:
+            raise ProtocolViolation("an artifact payload nobody announced")
+        self.output_bytes += len(body)
+        if self.output_bytes > self.max_output_bytes:
+            self.final = "too_large"
+            return
+        self._pending = None
+        item.data = body
+        self._accept(item)
+
+    def _accept(self, item: ArtifactMessage) -> None:
+        self.artifacts.append(item)
+        if self.on_artifact is not None:
+            self.on_artifact(item)
+
+    def _done(self, message: dict[str, Any]) -> None:
+        if self.load_error is None and len(self.artifacts) != self.signatures:
+            raise ProtocolViolation("done before every signature was exported")
+        self.final = "done"
+
+    def _too_large(self, message: dict[str, Any]) -> None:
+        self.final = "too_large"
+
+
+@dataclass
+class ExecutorStream(_Stream):
+    """The executor: facts per signature, then its cases; ``done`` once all are in."""
+
+    case_sigs: dict[str, int] = field(default_factory=dict)  # case name -> signature
+    max_output_bytes: int = 1 << 25
+    facts: dict[int, ProgramFacts] = field(default_factory=dict)
+    refused: dict[int, str] = field(default_factory=dict)
+    cases: dict[str, CaseOutcome] = field(default_factory=dict)
+    output_bytes: int = 0
+    _pending: CaseOutcome | None = None
+
+    binary_kind = b"W"
+
+    def __post_init__(self) -> None:
+        _Stream.__init__(self)
+
+    def _handlers(self) -> dict[str, Callable[[dict[str, Any]], None]]:
+        return {
+            "facts": self._facts,
+            "case": self._case,
+            "done": self._done,
+            "memory": self._memory,
+        }
+
+    def _expect_no_binary(self) -> None:
+        if self._pending is not None:
+            raise ProtocolViolation("a case announced an output that never came")
+
+    def _facts(self, message: dict[str, Any]) -> None:
+        sig = message.get("sig")
+        if type(sig) is not int or sig not in set(self.case_sigs.values()):
+            raise ProtocolViolation("facts for an unknown signature")
+        if sig in self.facts or sig in self.refused:
+            raise ProtocolViolation("facts sent twice")
+        refused = message.get("refused")
+        if refused is not None:
+            self.refused[sig] = _str(refused, MAX_MESSAGE, "refusal")
+            return
+        counts = message.get("op_counts")
+        if not isinstance(counts, dict) or len(counts) > MAX_OP_KINDS:
+            raise ProtocolViolation("bad op_counts")
+        calls = message.get("custom_calls")
+        if not isinstance(calls, list) or len(calls) > MAX_OP_KINDS:
+            raise ProtocolViolation("bad custom_calls")
+        self.facts[sig] = ProgramFacts(
+            op_count=_int(message.get("op_count"), "op_count") or 0,
+            op_counts={
+                _str(k, MAX_TYPE, "op name"): _int(v, "op count") or 0 for k, v in counts.items()
+            },
+            loops=_int(message.get("loops"), "loops") or 0,
+            custom_calls=tuple(_str(c, MAX_TYPE, "custom call") for c in calls),
         )
 
     def _case(self, message: dict[str, Any]) -> None:
-        index = len(self.cases)
-        if self.load_error or len(self.facts) != len(self.probe_names):
-            raise ProtocolViolation("case before every probe was traced")
-        if index >= len(self.case_names) or message.get("name") != self.case_names[index]:
-            raise ProtocolViolation("case out of order")
-        if index >= len(self.visible_names) and not self.visible_done:
-            raise ProtocolViolation("a hidden case before visible_done")
-        time_ms = message.get("time_ms")
-        if not isinstance(time_ms, int | float) or time_ms < 0:
-            raise ProtocolViolation("bad case time")
+        name = message.get("name")
+        if not isinstance(name, str) or name not in self.case_sigs or name in self.cases:
+            raise ProtocolViolation("an unknown or repeated case")
+        sig = self.case_sigs[name]
+        if sig not in self.facts:
+            raise ProtocolViolation("a case before its program's facts")
         error = parse_error(message.get("error"))
         has_output = message.get("output")
-        if has_output is not True and has_output is not False:
-            raise ProtocolViolation("bad output flag")
-        if has_output == (error is not None):
+        if type(has_output) is not bool or has_output == (error is not None):
             raise ProtocolViolation("a case has both or neither of output and error")
-        case = CaseOutcome(name=self.case_names[index], error=error, time_ms=float(time_ms))
+        case = CaseOutcome(
+            name=name,
+            error=error,
+            time_ms=_time(message.get("time_ms")),
+            facts=self.facts[sig],
+            loop_matters=_bool_or_none(message.get("loop_matters"), "loop_matters"),
+        )
         if has_output:
-            self._pending_case = case
+            self._pending = case
         else:
-            self.cases.append(case)
+            self.cases[name] = case
 
-    def _tree(self, body: bytes) -> None:
-        case = self._pending_case
+    def _binary(self, body: bytes) -> None:
+        case = self._pending
         if case is None:
             raise ProtocolViolation("an array payload nobody announced")
         self.output_bytes += len(body)
@@ -172,24 +311,14 @@ class ResultStream:
             output = wire.decode_tree(body, max_bytes=self.max_output_bytes)
         except wire.WireError as exc:
             raise ProtocolViolation(f"undecodable output: {exc}") from None
-        self._pending_case = None
-        self.cases.append(dataclasses.replace(case, output=output))
-
-    def _visible_done(self, message: dict[str, Any]) -> None:
-        if (
-            not self.hidden_names
-            or self.visible_done
-            or self.load_error is not None
-            or len(self.facts) != len(self.probe_names)
-            or len(self.cases) != len(self.visible_names)
-        ):
-            raise ProtocolViolation("unexpected visible_done")
-        self.visible_done = True
+        self._pending = None
+        self.cases[case.name] = CaseOutcome(
+            name=case.name,
+            output=output,
+            time_ms=case.time_ms,
+            facts=case.facts,
+            loop_matters=case.loop_matters,
+        )
 
     def _done(self, message: dict[str, Any]) -> None:
-        if self.load_error is None and len(self.cases) != len(self.case_names):
-            raise ProtocolViolation("done before every case ran")
         self.final = "done"
-
-    def _final(self, message: dict[str, Any]) -> None:
-        self.final = str(message["t"])

@@ -1,9 +1,11 @@
-"""The trusted worker's side of one run: feed the job, read results and output with a
-deadline, kill the whole tree, and turn what happened into a :class:`RunOutcome`.
+"""The trusted worker's side of one run: two sandboxed processes, one deadline.
 
-The job is fed in two phases (see :mod:`grader.sandbox.child`): the hidden cases' inputs
-are written only after the child's ``visible_done``, once every probe and visible case
-result has been received and decoded. One wall-clock deadline covers both phases."""
+The runner exports the student's function for every case signature; the executor checks
+and runs those programs. The worker feeds both jobs, relays each artifact from the runner
+to the executor the moment it has been decoded (so the executor compiles while the runner
+is still exporting), reads both result streams and both outputs, kills both process trees
+when the run ends, and turns what happened into a :class:`RunOutcome`.
+"""
 
 from __future__ import annotations
 
@@ -19,12 +21,11 @@ from typing import Protocol
 from grader import wire
 from grader.errors import SandboxFailure
 from grader.sandbox.cgroups import RunCgroup
-from grader.sandbox.protocol import RunLimits, RunOutcome, RunRequest
-from grader.sandbox.results import MAX_JSON_FRAME, ProtocolViolation, ResultStream
+from grader.sandbox.child import EXIT_MEMORY
+from grader.sandbox.protocol import RunLimits
+from grader.sandbox.results import MAX_JSON_FRAME, ProtocolViolation, _Stream
 
 _CHUNK = 1 << 16
-_EXIT_GRACE_S = 2.0
-_MEMORY_EXIT = 72
 
 
 class ChildHandle(Protocol):
@@ -52,10 +53,9 @@ class Pipes:
     job_w: int
     result_r: int
     output_r: int
-    extra: list[int] = field(default_factory=list)
 
     def close(self) -> None:
-        for fd in (self.job_w, self.result_r, self.output_r, *self.extra):
+        for fd in (self.job_w, self.result_r, self.output_r):
             with contextlib.suppress(OSError):
                 os.close(fd)
 
@@ -75,197 +75,199 @@ def kill_tree(child: ChildHandle, cgroup: RunCgroup | None) -> None:
 
 
 @dataclass
-class _State:
+class Sandboxed:
+    """One sandboxed process as the worker sees it: its channels and what came back."""
+
+    name: str  # "runner" or "executor"
+    child: ChildHandle
+    pipes: Pipes
+    cgroup: RunCgroup | None
+    stream: _Stream
+    limits: RunLimits
+    outbox: bytearray = field(default_factory=bytearray)
+    close_job: bool = False  # close the job pipe once the outbox is empty
     stdout: bytearray = field(default_factory=bytearray)
     stdout_dropped: int = 0
     status: int | None = None
-    timed_out: bool = False
-    killed_after_done: bool = False
     violation: str = ""
-    hidden_sent: bool = False  # the hidden cases' inputs were handed to the child
+    open_fds: set[int] = field(default_factory=set)
 
+    def __post_init__(self) -> None:
+        self.reader = wire.FrameReader(
+            max_frame=max(self.limits.max_output_bytes, MAX_JSON_FRAME) + 1,
+            max_total=self.limits.max_output_bytes + 4 * MAX_JSON_FRAME,
+        )
+        for fd in (self.pipes.job_w, self.pipes.result_r, self.pipes.output_r):
+            os.set_blocking(fd, False)
+        self.open_fds = {self.pipes.result_r, self.pipes.output_r}
 
-def supervise(
-    child: ChildHandle,
-    pipes: Pipes,
-    job: bytes,
-    request: RunRequest,
-    limits: RunLimits,
-    cgroup: RunCgroup | None,
-    *,
-    hidden_job: bytes = b"",
-) -> tuple[RunOutcome, float]:
-    """Run the child to completion or deadline. Returns the outcome and the wall ms.
+    @property
+    def failed(self) -> bool:
+        return (
+            bool(self.violation)
+            or self.stream.final in ("memory", "too_large")
+            or (self.status is not None and self.stream.final is None)
+        )
 
-    ``job`` is phase 1; ``hidden_job`` (phase 2, the hidden cases' inputs) is written only
-    once the result stream says every visible result is in. The job pipe stays open
-    between the phases when there is a phase 2."""
-    start = time.monotonic()
-    deadline = start + limits.wall_time_s
-    stream = ResultStream(request, max_output_bytes=limits.max_output_bytes)
-    reader = wire.FrameReader(
-        max_frame=max(limits.max_output_bytes, MAX_JSON_FRAME) + 1,
-        max_total=limits.max_output_bytes + 4 * MAX_JSON_FRAME,
-    )
-    state = _State()
-    for fd in (pipes.job_w, pipes.result_r, pipes.output_r):
-        os.set_blocking(fd, False)
-    poller = select.poll()
-    poller.register(pipes.result_r, select.POLLIN)
-    poller.register(pipes.output_r, select.POLLIN)
-    poller.register(child.exit_fd, select.POLLIN)
-    job_view = memoryview(job)
-    hidden_pending = bool(hidden_job)  # phase 2 not yet handed to the writer
-    if job_view:
-        poller.register(pipes.job_w, select.POLLOUT)
-    open_fds = {pipes.result_r, pipes.output_r}
-    done_at: float | None = None
+    @property
+    def finished(self) -> bool:
+        return self.stream.final == "done" and not self.violation
 
-    def read_result() -> bool:
-        if pipes.result_r not in open_fds:
-            return False
-        try:
-            chunk = os.read(pipes.result_r, _CHUNK)
-        except BlockingIOError:
-            return False
+    def send(self, data: bytes, *, last: bool = False) -> None:
+        self.outbox += data
+        self.close_job = self.close_job or last
+
+    def read_result(self) -> bool:
+        chunk = self._read(self.pipes.result_r)
         if not chunk:
-            poller.unregister(pipes.result_r)
-            open_fds.discard(pipes.result_r)
             return False
         try:
-            for data in reader.feed(chunk):
-                stream.feed(data)
+            for data in self.reader.feed(chunk):
+                self.stream.feed(data)
         except wire.WireError as exc:
             # Only sheer volume is "too large"; a frame header claiming more than any
             # honest frame can hold is garbage.
-            if reader.total > reader.max_total:
-                stream.final = stream.final or "too_large"
+            if self.reader.total > self.reader.max_total:
+                self.stream.final = self.stream.final or "too_large"
             else:
-                state.violation = str(exc)
+                self.violation = str(exc)
         except ProtocolViolation as exc:
-            state.violation = str(exc)
+            self.violation = str(exc)
         return True
 
-    def read_output() -> bool:
-        if pipes.output_r not in open_fds:
-            return False
-        try:
-            chunk = os.read(pipes.output_r, _CHUNK)
-        except BlockingIOError:
-            return False
+    def read_output(self) -> bool:
+        chunk = self._read(self.pipes.output_r)
         if not chunk:
-            poller.unregister(pipes.output_r)
-            open_fds.discard(pipes.output_r)
             return False
-        room = max(limits.max_stdout_bytes - len(state.stdout), 0)
-        state.stdout += chunk[:room]
-        state.stdout_dropped += max(len(chunk) - room, 0)
+        room = max(self.limits.max_stdout_bytes - len(self.stdout), 0)
+        self.stdout += chunk[:room]
+        self.stdout_dropped += max(len(chunk) - room, 0)
         return True
 
-    while state.status is None:
+    def _read(self, fd: int) -> bytes:
+        if fd not in self.open_fds:
+            return b""
+        try:
+            chunk = os.read(fd, _CHUNK)
+        except BlockingIOError:
+            return b""
+        if not chunk:
+            self.open_fds.discard(fd)
+        return chunk
+
+    def write_job(self) -> None:
+        if self.pipes.job_w < 0:
+            return
+        if self.outbox:
+            try:
+                written = os.write(self.pipes.job_w, self.outbox[:_CHUNK])
+                del self.outbox[:written]
+            except BlockingIOError:
+                return
+            except OSError as exc:
+                if exc.errno != errno.EPIPE:
+                    raise
+                self.outbox.clear()
+                self.close_job = True
+        if not self.outbox and self.close_job:
+            with contextlib.suppress(OSError):
+                os.close(self.pipes.job_w)
+            self.pipes.job_w = -1
+
+    def check_exit(self) -> None:
+        status = self.child.poll_status()
+        if status is None:  # the status channel closed: the zygote died
+            raise SandboxFailure("the sandbox zygote died during the run")
+        self.status = status
+
+    def kill(self) -> None:
+        kill_tree(self.child, self.cgroup)
+
+    def drain(self) -> None:
+        """Read what the process wrote before it died (its tree is dead, so reads end in
+        EOF; EAGAIN means an escaped process still holds a pipe, and we stop there)."""
+        until = time.monotonic() + 1.0
+        while self.read_result() and not self.violation and time.monotonic() < until:
+            pass
+        while self.read_output() and time.monotonic() < until:
+            pass
+
+    def stdout_text(self) -> str:
+        text = bytes(self.stdout).decode("utf-8", errors="replace")
+        if self.stdout_dropped:
+            text += f"\n[output truncated: {self.stdout_dropped} more bytes not shown]\n"
+        return text
+
+    def failure(self, timed_out: bool) -> tuple[str, str]:
+        """(kind, detail) of a process that did not finish cleanly."""
+        limits, status = self.limits, self.status
+        sig = os.WTERMSIG(status) if status is not None and os.WIFSIGNALED(status) else None
+        code = os.WEXITSTATUS(status) if status is not None and os.WIFEXITED(status) else None
+        oom = self.cgroup is not None and self.cgroup.oom_killed()
+        if self.stream.final == "too_large":
+            return "output_too_large", f"more than {limits.max_output_bytes} bytes came back"
+        if timed_out:
+            return "timeout", f"wall-clock limit of {limits.wall_time_s:g} s reached"
+        if self.stream.final == "memory" or code == EXIT_MEMORY or (sig == signal.SIGKILL and oom):
+            return "memory", f"memory limit of {limits.memory_mb} MB reached"
+        if sig == signal.SIGXCPU:
+            return "timeout", f"CPU time limit of {limits.cpu_time_s} s reached"
+        if self.violation:
+            return "crashed", f"the result stream was malformed ({self.violation[:200]})"
+        if sig is not None:
+            return "crashed", f"the process was killed by signal {signal.Signals(sig).name}"
+        if code is not None:
+            return "crashed", f"the process exited with code {code} before returning all results"
+        return "crashed", "the process ended without a status"
+
+
+def supervise(procs: list[Sandboxed], deadline: float, *, until_done: list[Sandboxed]) -> bool:
+    """Serve every process's channels until each of ``until_done`` has finished, any
+    process failed, or the deadline passed. Returns True when the deadline passed."""
+    poller = select.poll()
+    by_fd: dict[int, tuple[Sandboxed, str]] = {}
+    for proc in procs:
+        channels = [(proc.pipes.result_r, "result"), (proc.pipes.output_r, "output")]
+        channels = [(fd, what) for fd, what in channels if fd in proc.open_fds]
+        if proc.status is None:
+            channels.append((proc.child.exit_fd, "exit"))
+        for fd, what in channels:
+            poller.register(fd, select.POLLIN)
+            by_fd[fd] = (proc, what)
+    writing: set[int] = set()
+    while True:
+        if any(p.failed for p in procs) or all(p.finished for p in until_done):
+            return False
         now = time.monotonic()
-        if state.violation or stream.final == "too_large":
-            break
-        if done_at is not None and now - done_at > _EXIT_GRACE_S:
-            state.killed_after_done = True
-            break
         if now >= deadline:
-            state.timed_out = True
-            break
+            return True
+        for proc in procs:
+            wants = proc.pipes.job_w >= 0 and (bool(proc.outbox) or proc.close_job)
+            fd = proc.pipes.job_w
+            if wants and fd not in writing:
+                poller.register(fd, select.POLLOUT)
+                by_fd[fd] = (proc, "job")
+                writing.add(fd)
+            elif not wants and fd in writing:
+                poller.unregister(fd)
+                writing.discard(fd)
         for fd, event in poller.poll(max(1, int((deadline - now) * 1000))):
-            if fd == pipes.result_r:
-                read_result()
-            elif fd == pipes.output_r:
-                read_output()
-            elif fd == pipes.job_w:
+            proc, what = by_fd[fd]
+            if what == "result":
+                if not proc.read_result() and fd not in proc.open_fds:
+                    poller.unregister(fd)
+            elif what == "output":
+                if not proc.read_output() and fd not in proc.open_fds:
+                    poller.unregister(fd)
+            elif what == "job":
                 if event & (select.POLLERR | select.POLLHUP):
+                    proc.outbox.clear()
+                    proc.close_job = True
+                proc.write_job()
+                if proc.pipes.job_w < 0:
                     poller.unregister(fd)
-                    job_view = job_view[len(job_view) :]
-                    continue
-                try:
-                    job_view = job_view[os.write(pipes.job_w, job_view[:_CHUNK]) :]
-                except BlockingIOError:
-                    pass
-                except OSError as exc:
-                    if exc.errno != errno.EPIPE:
-                        raise
-                    job_view = job_view[len(job_view) :]
-                if not job_view:
-                    poller.unregister(fd)
-                    if not hidden_pending:
-                        with contextlib.suppress(OSError):
-                            os.close(pipes.job_w)
-                        pipes.job_w = -1
-            elif fd == child.exit_fd:
-                state.status = child.poll_status()
-                if state.status is None:  # the status channel closed: the zygote died
-                    kill_tree(child, cgroup)
-                    raise SandboxFailure("the sandbox zygote died during the run")
-        if hidden_pending and stream.visible_done and not job_view and not state.violation:
-            # Every visible result is in and decoded: only now may the hidden inputs
-            # enter the child (not even its pipe buffer has held them before).
-            hidden_pending = False
-            state.hidden_sent = True
-            job_view = memoryview(hidden_job)
-            poller.register(pipes.job_w, select.POLLOUT)
-        if stream.final is not None and done_at is None:
-            done_at = time.monotonic()
-
-    kill_tree(child, cgroup)
-    if state.status is None:
-        state.status = child.wait_status(5.0)
-    # Drain what the child wrote before it died. The tree is dead, so reads end in EOF;
-    # EAGAIN means some escaped process still holds a pipe, and we stop there.
-    drain_until = time.monotonic() + 1.0
-    while read_result() and not state.violation and time.monotonic() < drain_until:
-        pass
-    while read_output() and time.monotonic() < drain_until:
-        pass
-    wall_ms = (time.monotonic() - start) * 1000
-    return _outcome(stream, state, cgroup, limits), wall_ms
-
-
-def _outcome(
-    stream: ResultStream, state: _State, cgroup: RunCgroup | None, limits: RunLimits
-) -> RunOutcome:
-    stdout = bytes(state.stdout).decode("utf-8", errors="replace")
-    if state.stdout_dropped:
-        stdout += f"\n[output truncated: {state.stdout_dropped} more bytes not shown]\n"
-    outcome = RunOutcome(kind="crashed", stdout=stdout, isolation=dict(stream.isolation or {}))
-    status = state.status
-    signaled = status is not None and os.WIFSIGNALED(status)
-    sig = os.WTERMSIG(status) if status is not None and signaled else None
-    code = os.WEXITSTATUS(status) if status is not None and os.WIFEXITED(status) else None
-    oom = cgroup is not None and cgroup.oom_killed()
-    if stream.final == "too_large":
-        outcome.kind = "output_too_large"
-        outcome.detail = f"the function returned more than {limits.max_output_bytes} bytes"
-    elif state.timed_out:
-        outcome.kind = "timeout"
-        outcome.detail = f"wall-clock limit of {limits.wall_time_s:g} s reached"
-    elif stream.final == "memory" or code == _MEMORY_EXIT or (sig == signal.SIGKILL and oom):
-        outcome.kind = "memory"
-        outcome.detail = f"memory limit of {limits.memory_mb} MB reached"
-    elif sig == signal.SIGXCPU:
-        outcome.kind = "timeout"
-        outcome.detail = f"CPU time limit of {limits.cpu_time_s} s reached"
-    elif stream.final == "done" and (code == 0 or state.killed_after_done) and not state.violation:
-        outcome.kind = "load_error" if stream.load_error is not None else "ok"
-        outcome.load_error = stream.load_error
-        # Only a complete, valid stream carries results: a partial or broken one may
-        # hold frames the student forged.
-        outcome.cases = stream.cases
-        outcome.facts = stream.facts
-    elif state.hidden_sent:
-        # The child held hidden inputs: its exit code, signal or the text of a forged
-        # frame could encode them, so none of that is reported.
-        outcome.detail = "the process stopped while running the hidden cases"
-    elif state.violation:
-        outcome.detail = f"the run's result stream was invalid ({state.violation})"
-    elif sig is not None:
-        outcome.detail = f"the process was killed by signal {signal.Signals(sig).name}"
-    elif code is not None:
-        outcome.detail = f"the process exited with code {code} before returning all results"
-    else:
-        outcome.detail = "the process ended without a status"
-    return outcome
+                    writing.discard(fd)
+            elif what == "exit":
+                poller.unregister(fd)
+                proc.check_exit()
+                proc.drain()

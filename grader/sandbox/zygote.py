@@ -136,6 +136,14 @@ THIRD_PARTY_PRELOAD = [
     "jax.tree_util",
     "jax.experimental",
     "jax._src.compilation_cache",
+    "jax.export",
+    "jax._src.export.serialization",
+    "jax._src.export.serialization_generated",
+    "flatbuffers",
+    "jaxlib.mlir.ir",
+    "jaxlib.mlir.passmanager",
+    "jaxlib.mlir.dialects.func",
+    "jaxlib.mlir.dialects.stablehlo",
     "jaxlib.mlir.dialects.builtin",
     "jaxlib.mlir.extras.meta",
     "flax",
@@ -345,7 +353,9 @@ def main(argv: list[str] | None = None) -> int:
     config = json.loads(args.config)
     control = socket.socket(fileno=args.control_fd)
     missing = preload()
-    from grader.sandbox import child  # also preloads the child code itself
+    # Also preload the sandboxed code itself: after the drop to an unprivileged uid the
+    # repository is unreadable.
+    from grader.sandbox import child, executor  # noqa: F401
 
     child.configure_jax(config)
     if config.get("prewarm", True):

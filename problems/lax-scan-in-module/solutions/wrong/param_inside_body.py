@@ -1,5 +1,5 @@
 # expect-status: error
-# expect-message: tracer
+# expect-message: escaped its transform
 # Creates W inside the lax.scan body: the parameter is a tracer that escapes the scan.
 import flax.linen as nn
 import jax

@@ -1,0 +1,83 @@
+"""Exporting a problem's entry point for one case signature (``jax.export``).
+
+Runs in the sandboxed runner on the student's function, and in trusted warm-up runs on
+known-correct solutions, so both produce the same programs (and so the same compilation
+cache keys). The function is jitted with the case's static arguments bound and exported
+for the executor's platform from abstract inputs only: shapes and dtypes, never values.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+
+Tree = Any
+
+
+def abstract(skeleton: Tree) -> Tree:
+    """``{"shape": [...], "dtype": "..."}`` leaves (see :mod:`grader.sandbox.codec`) to
+    ``jax.ShapeDtypeStruct``s; containers are kept."""
+    import jax
+
+    if isinstance(skeleton, dict) and set(skeleton) == {"shape", "dtype"}:
+        return jax.ShapeDtypeStruct(tuple(skeleton["shape"]), np.dtype(skeleton["dtype"]))
+    if isinstance(skeleton, dict):
+        return {k: abstract(v) for k, v in skeleton.items()}
+    if isinstance(skeleton, list | tuple):
+        return type(skeleton)(abstract(v) for v in skeleton)
+    return skeleton
+
+
+def plain_outputs(tree: Tree) -> Tree:
+    """Outputs as dict/list/tuple/None of arrays, which ``jax.export`` can serialize.
+
+    Other containers (NamedTuples, dataclasses, Flax structs) become the list of their
+    leaves, as the reference outputs do (:func:`grader.execution.to_numpy_tree`)."""
+    import jax
+    import jax.numpy as jnp
+
+    if isinstance(tree, dict):
+        return {str(k): plain_outputs(v) for k, v in tree.items()}
+    if isinstance(tree, tuple) and not hasattr(tree, "_fields"):
+        return tuple(plain_outputs(v) for v in tree)
+    if isinstance(tree, list):
+        return [plain_outputs(v) for v in tree]
+    if tree is None:
+        return None
+    if isinstance(tree, jax.Array | np.ndarray | np.generic | int | float | bool | complex):
+        return jnp.asarray(tree)
+    return [jnp.asarray(leaf) for leaf in jax.tree_util.tree_leaves(tree)]
+
+
+@contextlib.contextmanager
+def callbacks_silenced() -> Iterator[None]:
+    """``jax.debug.print``/``jax.debug.callback`` do nothing while exporting: export
+    refuses host callbacks, and printing is not what is judged."""
+    import jax
+
+    saved = jax.debug.print, jax.debug.callback
+    jax.debug.print = lambda *a, **k: None  # type: ignore[assignment]
+    jax.debug.callback = lambda *a, **k: None  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        jax.debug.print, jax.debug.callback = saved
+
+
+def export_entry(
+    fn: Callable[..., Any], static: dict[str, Any], dynamic: Tree, platform: str
+) -> bytes:
+    """Serialized ``jax.export`` of ``fn`` with ``static`` bound, for ``dynamic``'s
+    abstract signature (a dict of argument name to skeleton)."""
+    import jax
+    from jax import export
+
+    def program(args: dict[str, Any]) -> Tree:
+        return plain_outputs(fn(**args, **static))
+
+    with callbacks_silenced():
+        exported = export.export(jax.jit(program), platforms=[platform])(abstract(dynamic))
+    return bytes(exported.serialize())
