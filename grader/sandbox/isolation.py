@@ -8,6 +8,7 @@ the child reads the job, so student code cannot have influenced it.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import pwd
@@ -178,14 +179,22 @@ def apply(plan: dict[str, Any]) -> dict[str, Any]:
         os._exit(70)  # the parent died before PDEATHSIG was armed
     report["netns"] = _libc.unshare(_CLONE_NEWNET) == 0
     # From here on the caller may be PID 1 of a new PID namespace, its parent a reaper
-    # that relays its exit status (getppid() is 0 there: the parent is outside).
-    in_pidns = bool(plan.get("pidns", True)) and _enter_pid_namespace(plan, report)
+    # that relays its exit status (getppid() is 0 there: the parent is outside, so the
+    # reaper's liveness is read from a pipe instead).
+    alive_fd = _enter_pid_namespace(plan) if plan.get("pidns", True) else None
+    in_pidns = alive_fd is not None
+    if in_pidns:
+        report["pdeathsig"] = _arm_pdeathsig(plan, alive_fd) and report["pdeathsig"]
     report["mountns"], own_proc = _mount_namespace(plan, own_proc=in_pidns)
     report["pidns"] = in_pidns and own_proc
     report["rlimits"] = _rlimits(plan["rlimits"])
     scratch_ok = _enter_scratch(plan["scratch"], plan["uid"], plan["gid"])
     report["scratch_dir"] = ("tmpfs" if report["mountns"] else "disk") if scratch_ok else False
     report["uid"], report["uid_drop"] = _drop_privileges(plan["uid"], plan["gid"])
+    # Changing the uid clears the parent-death signal: arm it again (and check again).
+    report["pdeathsig"] = _arm_pdeathsig(plan, alive_fd) and report["pdeathsig"]
+    if alive_fd is not None:
+        os.close(alive_fd)
     try:
         report["landlock"] = landlock.restrict_self(
             read=plan["landlock_read"], write=plan["landlock_write"]
@@ -202,48 +211,66 @@ def apply(plan: dict[str, Any]) -> dict[str, Any]:
     return report
 
 
-def _enter_pid_namespace(plan: dict[str, Any], report: dict[str, Any]) -> bool:
+def _arm_pdeathsig(plan: dict[str, Any], alive_fd: int | None) -> bool:
+    """Arm PR_SET_PDEATHSIG(SIGKILL), then make sure the parent had not died already
+    (``os._exit(70)`` if it had). In a PID namespace the parent is the reaper, alive
+    while the write end of ``alive_fd``'s pipe is open."""
+    armed = _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    if alive_fd is None:
+        if os.getppid() != plan["parent_pid"]:
+            os._exit(70)
+        return armed
+    try:
+        parent_gone = os.read(alive_fd, 1) == b""
+    except BlockingIOError:
+        parent_gone = False
+    if parent_gone:
+        os._exit(70)
+    return armed
+
+
+def _enter_pid_namespace(plan: dict[str, Any]) -> int | None:
     """Become PID 1 of a new PID namespace: unshare it, fork, and turn the original
     process into a reaper that only relays the new process's exit (:func:`_reap`).
 
-    Returns in the new process only (``True``), or in the original one if there is no
-    namespace (``False``, nothing changed). The reaper never returns.
+    Returns in the new process only, with a non-blocking descriptor that reads EOF once
+    the reaper is dead; or in the original one if there is no namespace (``None``,
+    nothing changed). The reaper never returns.
     """
     try:
         own_ns = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
     except OSError:
-        return False
+        return None
+    try:
+        # The reaper keeps the write end until it dies: EOF tells the new process that
+        # its parent died before PR_SET_PDEATHSIG was armed (again).
+        alive_r, alive_w = os.pipe2(os.O_CLOEXEC)
+    except OSError:
+        os.close(own_ns)
+        return None
     try:
         if _libc.unshare(_CLONE_NEWPID) != 0:
-            return False
+            os.close(alive_r)
+            os.close(alive_w)
+            return None
         try:
-            # The reaper keeps the write end until it dies: EOF tells the new process
-            # that its parent died before PR_SET_PDEATHSIG was armed again.
-            alive_r, alive_w = os.pipe2(os.O_CLOEXEC)
             pid = os.fork()
         except OSError:
+            os.close(alive_r)
+            os.close(alive_w)
             # Without a PID 1 the namespace is dead, and a process whose children would
             # go to another namespace cannot create threads: go back to ours.
             if _libc.setns(own_ns, _CLONE_NEWPID) != 0:
                 os._exit(70)
-            return False
+            return None
     finally:
         os.close(own_ns)
     if pid != 0:
         os.close(alive_r)
         _reap(pid, alive_w, plan["rlimits"].get("cpu"))
     os.close(alive_w)
-    armed = _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
-    report["pdeathsig"] = bool(report.get("pdeathsig")) and armed
     os.set_blocking(alive_r, False)
-    try:
-        reaper_gone = os.read(alive_r, 1) == b""
-    except BlockingIOError:
-        reaper_gone = False
-    if reaper_gone:
-        os._exit(70)
-    os.close(alive_r)
-    return True
+    return alive_r
 
 
 def _reap(pid: int, keep_fd: int, cpu_limit: int | None) -> NoReturn:
@@ -301,19 +328,13 @@ def _close_all_but(keep_fd: int) -> None:
 
 def _die_by(sig: int) -> None:
     """End the calling process by signal ``sig`` (returns if that signal cannot)."""
-    try:
+    with contextlib.suppress(OSError, ValueError):
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # never dump the reaper
-    except (OSError, ValueError):
-        pass
-    try:
+    with contextlib.suppress(OSError, ValueError):  # SIGKILL, SIGSTOP: no handler
         signal.signal(sig, signal.SIG_DFL)
-    except (OSError, ValueError):
-        pass  # SIGKILL, SIGSTOP: no handler to reset
-    try:
+    with contextlib.suppress(OSError, ValueError):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, [sig])
         os.kill(os.getpid(), sig)
-    except (OSError, ValueError):
-        pass
 
 
 def _mount_namespace(plan: dict[str, Any], *, own_proc: bool = False) -> tuple[bool, bool]:

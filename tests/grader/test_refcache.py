@@ -126,28 +126,35 @@ from grader.sandbox.child import configure_jax
 configure_jax({"compilation_cache_dir": sys.argv[1]})
 logging.basicConfig(level=logging.WARNING)
 logging.getLogger("jax._src.compiler").setLevel(logging.DEBUG)
+from grader import artifact, exporting
 from grader.cases import case_inputs
-from grader.execution import call_entry
-from grader.refrun import load_reference
+from grader.refrun import load_trusted_function
+from grader.sandbox import codec
 from grader.spec import load_problem
 problem = load_problem(Path(sys.argv[2]))
 case = problem.spec.cases[0]
-fn = load_reference(problem.directory, problem.spec.entry_point)
-call_entry(fn, case_inputs(case.args, case.seed), problem.spec.static_argnames)
+path = problem.directory / "solutions" / "correct" / "scan.py"
+fn = load_trusted_function(path, problem.spec.entry_point, "probe_solution")
+inputs = case_inputs(case.args, case.seed)
+static, dynamic = codec.split_static(inputs, problem.spec.static_argnames)
+sig = codec.decode_signature(codec.signature(dynamic))
+data = exporting.export_entry(fn, static, sig, "cpu")
+artifact.prepare(data, dynamic, "cpu")
 """
 
 
 def test_sandbox_configured_process_hits_entries_written_by_refrun(
     settings: GraderSettings, fixture_problem
 ):
-    """The cache key includes JAX settings: refrun must match what sandbox children set."""
+    """The cache key includes JAX settings and the program: what the trusted warm-up
+    writes must be what the executor looks up for the same exported solution."""
     import os
     import subprocess
     import sys
 
     from grader.refrun import FAST_COMPILE_XLA_FLAG
 
-    ReferenceCache(settings).get(fixture_problem, fixture_problem.spec.cases)
+    ReferenceCache(settings).warm([fixture_problem], solutions=True)
     env = {**os.environ, "JAX_PLATFORMS": "cpu", "XLA_FLAGS": FAST_COMPILE_XLA_FLAG}
     proc = subprocess.run(
         [
@@ -163,7 +170,7 @@ def test_sandbox_configured_process_hits_entries_written_by_refrun(
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
-    misses = [
-        line for line in proc.stderr.splitlines() if "CACHE MISS for 'jit_running_total'" in line
-    ]
+    misses = [line for line in proc.stderr.splitlines() if "CACHE MISS" in line]
+    hits = [line for line in proc.stderr.splitlines() if "hit" in line.lower()]
     assert misses == [], misses
+    assert hits, proc.stderr[-2000:]

@@ -43,10 +43,10 @@ def test_messages_are_searched_everywhere_case_insensitively(fixture_problem):
         cases=[
             CaseResult(name="a", hidden=False, status="failed", message="Output: Value MISMATCH")
         ],
-        checks=[CheckResult(name="uses_scan", passed=False, message="contains no `scan`")],
+        checks=[CheckResult(name="uses_scan", passed=False, message="contains no loop")],
         error=StudentError(type="TypeError", message="boom", hint="check the orientation"),
     )
-    for needle in ("value mismatch", "NO `SCAN`", "orientation", "typeerror", "1 of 2"):
+    for needle in ("value mismatch", "NO LOOP", "orientation", "typeerror", "1 of 2"):
         assert result_mentions(result, needle), needle
     assert not result_mentions(result, "unrolled")
     [wrong] = [s for s in fixture_problem.solutions if s.path.name == "cumsum.py"]
