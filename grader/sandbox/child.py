@@ -242,7 +242,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--job-fd", type=int, required=True)
     parser.add_argument("--result-fd", type=int, required=True)
     args = parser.parse_args(argv)
-    from grader.sandbox import zygote
+    from grader.sandbox import executor, zygote  # noqa: F401 - unreadable after the drop
 
     zygote.preload()
     configure_jax(json.loads(args.config))
