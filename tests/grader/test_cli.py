@@ -9,11 +9,11 @@ import pytest
 
 from grader import cli as grader_cli
 from grader.errors import IsolationUnavailable
-from grader.grade import Grader
+from grader.grade import STDOUT_WITHHELD, Grader
 from grader.refcache import ReferenceCache
-from grader.sandbox.protocol import CaseOutcome, JaxprFacts, RawStudentError, RunOutcome
+from grader.sandbox.protocol import RawStudentError, RunOutcome
 
-from .test_grade import FakeReferences, FakeRunner, correct
+from .test_grade import CUMSUM, FakeReferences, FakeRunner, correct, with_outputs
 
 
 def fake_sandbox(request):
@@ -23,11 +23,11 @@ def fake_sandbox(request):
             kind="load_error",
             load_error=RawStudentError("SyntaxError", "expected ':'", lineno=3),
         )
-    outcome = correct(request)
     if "cumsum" in request.source:
-        facts = JaxprFacts(eqn_count=3, primitives={"cumsum": 1}, vmap_calls=0)
-        outcome.facts = {"short": facts, "long": facts}
-    return outcome
+        # what the executor reports for jnp.cumsum: no loop in either program
+        facts = {"small": CUMSUM, "hidden-random": CUMSUM}
+        return with_outputs(lambda out: out, facts=facts)(request)
+    return correct(request)
 
 
 def run_cli(argv, monkeypatch, settings, respond=correct, references=None):
@@ -55,16 +55,35 @@ def test_grade_json_exits_zero(monkeypatch, settings, solution, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert code == 0
     assert doc["schema"] == 1 and doc["status"] == "passed" and doc["mode"] == "submit"
+    assert [c["name"] for c in doc["checks"]] == ["uses_scan", "not_unrolled"]
+    assert doc["advice"] == []
+    # submit mode: stdout withheld, the hidden case only named, only safe timings
+    assert doc["stdout"] == STDOUT_WITHHELD
+    assert {k for k, v in doc["cases"][1].items() if v is not None} == {"name", "hidden", "status"}
+    assert set(doc["timings"]) == {"spawn_ms", "runner_peak_memory_mb", "reference_ms"}
+
+
+def test_grade_json_has_no_nan_even_if_the_sandbox_reports_one(
+    monkeypatch, settings, solution, capsys
+):
+    def respond(request):
+        outcome = correct(request)
+        outcome.timings.update(spawn_ms=float("nan"), wall_ms=float("inf"))
+        return outcome
+
+    for mode in ("run", "submit"):
+        argv = ["grade", "running-total", str(solution), "--json", "--mode", mode]
+        assert run_cli(argv, monkeypatch, settings, respond) == 0
+        out = capsys.readouterr().out
+        doc = json.loads(out, parse_constant=lambda name: pytest.fail(f"{name} in the JSON"))
+        assert "spawn_ms" not in doc["timings"] and "wall_ms" not in doc["timings"]
+        assert doc["status"] == "passed"
 
 
 def test_failed_verdict_still_exits_zero_and_report_has_no_colour(
     monkeypatch, settings, solution, capsys
 ):
-    def wrong(request):
-        outcome = correct(request)
-        outcome.cases = [CaseOutcome(c.name, output=c.output * 0) for c in outcome.cases]
-        return outcome
-
+    wrong = with_outputs(lambda out: out * 0)
     code = run_cli(
         ["grade", "running-total", str(solution), "--mode", "run"], monkeypatch, settings, wrong
     )

@@ -7,6 +7,7 @@ of file permissions.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -37,6 +38,15 @@ def cumulative_sum(x):
 """
 
 
+def worker_uid_base(offset: int = 0) -> int:
+    """A uid range of its own for each pytest-xdist worker (and each ``offset``): the uid
+    pool's locks live in each session's own sandbox dir, so two workers sharing a range
+    could lease the same uid at once and share its RLIMIT_NPROC budget."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    index = int(worker) if worker.isdigit() else 0
+    return 650000 + 1000 * index + 100 * offset
+
+
 def limits(**overrides: Any) -> RunLimits:
     values: dict[str, Any] = {
         "wall_time_s": 30.0,
@@ -54,7 +64,6 @@ def request(
     *,
     x: np.ndarray | None = None,
     cases: tuple[tuple[str, dict[str, Any]], ...] | None = None,
-    probes: tuple[tuple[str, dict[str, Any]], ...] = (),
     static_argnames: tuple[str, ...] = (),
     hidden_cases: tuple[tuple[str, dict[str, Any]], ...] = (),
 ) -> RunRequest:
@@ -66,16 +75,17 @@ def request(
         entry_point=entry_point,
         static_argnames=static_argnames,
         cases=cases,
-        probes=probes,
         hidden_cases=hidden_cases,
     )
 
 
 def outcome_text(outcome: RunOutcome) -> str:
     """Everything in an outcome that a student or the database could ever see."""
-    parts = [outcome.stdout, outcome.detail, repr(outcome.load_error), repr(outcome.facts)]
+    parts = [outcome.stdout, outcome.detail, repr(outcome.load_error), repr(outcome.isolation)]
+    parts.append(repr(outcome.timings))
     for case in outcome.cases:
         parts.append(repr(case.error))
+        parts.append(repr(case.facts))
         parts.append(repr(case.output))
         if case.output is not None:
             for leaf in _leaves(case.output):
@@ -141,21 +151,29 @@ def sandbox_settings(sandbox_world: dict[str, Path]) -> GraderSettings:
         problems_dir=sandbox_world["problems"],
         sandbox_dir=sandbox_world["sandbox"],
         compilation_cache=False,
+        sandbox_uid_base=worker_uid_base(),
+        sandbox_uid_count=16,
     )
 
 
-@pytest.fixture(scope="session")
-def runner(sandbox_settings: GraderSettings) -> Iterator[ZygoteRunner]:
+@contextlib.contextmanager
+def canary_environment() -> Iterator[None]:
+    """The worker's environment holds secrets (and a canary) while the sandbox starts."""
     saved = {k: os.environ.get(k) for k in (CANARY_ENV, "DATABASE_URL", "JAXDOJO_SECRET_KEY")}
     os.environ[CANARY_ENV] = CANARY_ENV
     os.environ["DATABASE_URL"] = f"sqlite:///{CANARY_ENV}"
     os.environ["JAXDOJO_SECRET_KEY"] = CANARY_ENV
     try:
-        with ZygoteRunner(sandbox_settings) as zygote_runner:
-            yield zygote_runner
+        yield
     finally:
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@pytest.fixture(scope="session")
+def runner(sandbox_settings: GraderSettings) -> Iterator[ZygoteRunner]:
+    with canary_environment(), ZygoteRunner(sandbox_settings) as zygote_runner:
+        yield zygote_runner

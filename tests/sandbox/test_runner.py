@@ -24,15 +24,40 @@ from tests.sandbox.conftest import (
 
 def test_correct_program_returns_outputs_facts_and_stdout(runner: ZygoteRunner) -> None:
     source = CUMSUM.replace("def step", "print('tracing', x.shape)\n    def step")
-    probes = (("short", {"x": np.ones(8, np.float32)}), ("long", {"x": np.ones(16, np.float32)}))
-    outcome = runner.run(request(source, probes=probes), limits())
+    cases = (
+        ("small", {"x": np.arange(6, dtype=np.float32)}),
+        ("short", {"x": np.ones(8, np.float32)}),
+        ("long", {"x": np.ones(16, np.float32)}),
+    )
+    outcome = runner.run(request(source, cases=cases), limits())
     assert_cumsum_ok(outcome)
     assert output(outcome).dtype == np.float32
-    assert outcome.cases[0].time_ms is not None and outcome.cases[0].time_ms > 0
-    assert outcome.facts["short"].primitives.get("scan") == 1
-    assert outcome.facts["short"].eqn_count == outcome.facts["long"].eqn_count
-    assert "tracing (6,)" in outcome.stdout
-    assert outcome.timings["wall_ms"] > 0
+    np.testing.assert_allclose(output(outcome, 2), np.arange(1, 17))
+    assert [c.name for c in outcome.cases] == ["small", "short", "long"]
+    for case in outcome.cases:
+        assert case.time_ms is not None and case.time_ms > 0
+        # The executor's facts, from each case's own exported program.
+        assert case.facts is not None and case.facts.loops == 1, case
+        assert case.facts.op_counts.get("stablehlo.while") == 1
+        assert case.loop_matters is True
+    counts = {c.facts.op_count for c in outcome.cases if c.facts is not None}
+    assert len(counts) == 1, counts  # a scan's program does not grow with T
+    # Traced once per signature, in the runner (its stdout).
+    assert "tracing (6,)" in outcome.stdout and "tracing (16,)" in outcome.stdout
+    assert outcome.stage == ""
+    assert outcome.timings["wall_ms"] > 0 and outcome.timings["runner_ms"] > 0
+
+
+def test_cases_with_one_signature_share_one_export(runner: ZygoteRunner) -> None:
+    source = CUMSUM.replace("def step", "print('tracing', x.shape)\n    def step")
+    cases = (
+        ("a", {"x": np.arange(6, dtype=np.float32)}),
+        ("b", {"x": np.full(6, 2.0, np.float32)}),
+    )
+    outcome = runner.run(request(source, cases=cases), limits())
+    assert_cumsum_ok(outcome)
+    np.testing.assert_allclose(output(outcome, 1), np.cumsum(np.full(6, 2.0)))
+    assert outcome.stdout.count("tracing") == 1, outcome.stdout
 
 
 def test_static_args_tuple_outputs_and_dict_inputs(runner: ZygoteRunner) -> None:
@@ -100,31 +125,32 @@ def cumulative_sum(x):
     y = x * 2
     return helper(y)
 """
-    probes = (("p", {"x": np.ones(3, np.float32)}),)
-    outcome = runner.run(request(source, probes=probes), limits())
+    outcome = runner.run(request(source), limits())
     assert outcome.kind == "ok"
-    error = outcome.cases[0].error
-    assert error is not None and outcome.cases[0].output is None
+    case = outcome.cases[0]
+    error = case.error
+    assert error is not None and case.output is None
+    # Raised while the runner traced the function for export: no program was built.
+    assert case.facts is None and case.loop_matters is None
     assert error.lineno == 4
     assert "submission.py" in error.traceback and "line 8" in error.traceback
     assert "jax/_src" not in error.traceback and "grader" not in error.traceback
-    assert outcome.facts["p"].error is not None and outcome.facts["p"].error.lineno == 4
 
 
 def test_vmap_calls_are_counted_while_tracing(runner: ZygoteRunner) -> None:
     source = CUMSUM + "\nimport jax\nbatched = jax.vmap(cumulative_sum)\n"
     source += "def batched_running_sum(x_batch):\n    return batched(x_batch)\n"
     x = np.ones((3, 4), np.float32)
-    req = request(
-        source,
-        "batched_running_sum",
-        cases=(("c", {"x_batch": x}),),
-        probes=(("p", {"x_batch": x}),),
-    )
+    cases = (("c", {"x_batch": x}), ("d", {"x_batch": np.ones((5, 4), np.float32)}))
+    req = request(source, "batched_running_sum", cases=cases)
     outcome = runner.run(req, limits())
     assert outcome.kind == "ok"
-    assert outcome.facts["p"].vmap_calls == 1
+    assert [c.vmap_calls for c in outcome.cases] == [1, 1]
     np.testing.assert_allclose(output(outcome), np.cumsum(x, axis=1))
+    plain = "import jax.numpy as jnp\n\ndef batched_running_sum(x_batch):\n"
+    plain += "    return jnp.cumsum(x_batch, axis=1)\n"
+    no_vmap = runner.run(request(plain, "batched_running_sum", cases=cases[:1]), limits())
+    assert no_vmap.kind == "ok" and no_vmap.cases[0].vmap_calls == 0
 
 
 @pytest.mark.parametrize(
@@ -134,7 +160,7 @@ def test_vmap_calls_are_counted_while_tracing(runner: ZygoteRunner) -> None:
 )
 def test_timeout_kills_the_run(runner: ZygoteRunner, body: str) -> None:
     outcome = runner.run(request(f"def cumulative_sum(x):\n{body}"), limits(wall_time_s=2.0))
-    assert outcome.kind == "timeout"
+    assert outcome.kind == "timeout" and outcome.stage == "runner"
     assert outcome.timings["wall_ms"] < 6000
     assert_cumsum_ok(runner.run(request(CUMSUM), limits()))
 
@@ -159,30 +185,47 @@ def test_memory_hog_is_a_memory_outcome(runner: ZygoteRunner, body: str) -> None
     assert outcome.kind == "memory", (outcome.kind, outcome.detail)
 
 
-def test_isolation_layers_are_recorded(runner: ZygoteRunner) -> None:
+LAYERS = (
+    "netns",
+    "mountns",
+    "pidns",
+    "setsid",
+    "pdeathsig",
+    "scratch_dir",
+    "no_new_privs",
+    "cgroup_memory",
+    "cgroup_pids",
+    "rlimits",
+    "landlock",
+    "seccomp",
+    "uid",
+    "uid_drop",
+)
+
+
+def test_isolation_layers_are_recorded_for_both_processes(runner: ZygoteRunner) -> None:
     outcome = runner.run(request(CUMSUM), limits())
+    assert_cumsum_ok(outcome)
     iso = outcome.isolation
-    assert iso["runner"] == "zygote" and iso["env_allowlist"] is True
-    for key in (
-        "netns",
-        "mountns",
-        "setsid",
-        "pdeathsig",
-        "scratch_dir",
-        "no_new_privs",
-        "cgroup_memory",
-        "cgroup_pids",
-        "rlimits",
-        "landlock",
-        "seccomp",
-        "uid",
-    ):
-        assert key in iso
+    assert set(iso) == {"sandbox", "runner", "executor"}
+    assert iso["sandbox"] == "zygote"
     report = runner.isolation_report()
+    for role in ("runner", "executor"):
+        layers = iso[role]
+        assert layers["env_allowlist"] is True, role
+        for key in LAYERS:
+            assert key in layers, (role, key)
+        for layer in ("netns", "mountns", "landlock", "seccomp", "cgroup_memory", "cgroup_pids"):
+            assert bool(layers[layer]) == bool(report[layer]), (role, layer)
     if os.geteuid() == 0:
-        assert iso["uid"] == "nobody"
-    for layer in ("netns", "mountns", "landlock", "seccomp", "cgroup_memory", "cgroup_pids"):
-        assert bool(iso[layer]) == bool(report[layer]), layer
+        uids = [iso[role]["uid"] for role in ("runner", "executor")]
+        # Each process of a run drops to a uid of its own, leased from the pool.
+        assert all(str(u).isdigit() and int(u) > 0 for u in uids), uids
+        assert uids[0] != uids[1], uids
+        base, count = runner.settings.sandbox_uid_base, runner.settings.sandbox_uid_count
+        assert all(base <= int(u) < base + count for u in uids), uids
+        assert iso["runner"]["uid_drop"] is True and iso["executor"]["uid_drop"] is True
+        assert iso["runner"]["pidns"] is True and iso["executor"]["pidns"] is True
 
 
 def test_environment_is_an_allowlist(runner: ZygoteRunner) -> None:
@@ -264,49 +307,127 @@ def test_fresh_process_runner_gives_the_same_result(sandbox_settings: GraderSett
     hidden = np.array([5.0, -1.0, 2.5], np.float32)
     with FreshProcessRunner(sandbox_settings) as fresh:
         outcome = fresh.run(request(CUMSUM), limits())
-        two_phase = fresh.run(request(CUMSUM, hidden_cases=(("h", {"x": hidden}),)), limits())
+        with_hidden = fresh.run(request(CUMSUM, hidden_cases=(("h", {"x": hidden}),)), limits())
     assert_cumsum_ok(outcome)
-    assert outcome.isolation["runner"] == "fresh" and outcome.isolation["netns"]
-    assert_cumsum_ok(two_phase)
-    assert [c.name for c in two_phase.cases] == ["small", "h"]
-    np.testing.assert_allclose(output(two_phase, 1), np.cumsum(hidden), rtol=1e-6)
+    assert outcome.isolation["sandbox"] == "fresh"
+    assert outcome.isolation["runner"]["netns"] and outcome.isolation["executor"]["netns"]
+    assert_cumsum_ok(with_hidden)
+    assert [c.name for c in with_hidden.cases] == ["small", "h"]
+    np.testing.assert_allclose(output(with_hidden, 1), np.cumsum(hidden), rtol=1e-6)
 
 
-# ---------------------------------------------------------------- two-phase jobs
+# ---------------------------------------------------------------- hidden inputs
 
-WATCH_JOB_PIPE = """
-import os, select, time
+# Values that appear in no visible input: the runner must never hold any of them.
+PLANTED = (12345.678, 23456.789, 34567.891)
+
+# Looks everywhere the runner could hold input values: its stdin, every descriptor it
+# holds (the job pipe is drained by then; anything still readable is read), the
+# interpreter's objects and the frames above it, and its scratch dir. Prints what it found.
+HUNT = """
+import gc, os, select, sys
+import numpy as np
 import jax.numpy as jnp
 from jax import lax
 
-def _arrived(wait_s):
-    # Every descriptor the child holds beyond stdio, polled for readable data.
-    poller = select.poll()
-    for name in os.listdir('/proc/self/fd'):
-        if int(name) > 2:
-            poller.register(int(name), select.POLLIN)
-    return [fd for fd, ev in poller.poll(int(wait_s * 1000)) if ev & select.POLLIN]
+PLANTED = {planted!r}
+
+
+def _floats(data):
+    out = []
+    for off in range(8):
+        for dtype in ("<f4", "<f8"):
+            size = np.dtype(dtype).itemsize
+            n = (len(data) - off) // size
+            if n > 0:
+                out += np.frombuffer(data[off:off + n * size], dtype).tolist()
+    return out
+
+
+def _hits(values):
+    values = [v for v in values if isinstance(v, float)]  # masked arrays hold None
+    return sorted({{p for v in values for p in PLANTED if abs(v - p) < 0.01}})
+
+
+def _hunt():
+    found = []
+    for fd in [int(n) for n in os.listdir("/proc/self/fd")]:
+        try:
+            poller = select.poll()
+            poller.register(fd, select.POLLIN)
+            if poller.poll(200):
+                found += _floats(os.read(fd, 1 << 22))
+        except OSError:
+            pass
+    for obj in gc.get_objects():
+        if isinstance(obj, np.ndarray) and obj.dtype.kind == "f":
+            found += obj.reshape(-1)[:4096].astype(float).tolist()
+        elif isinstance(obj, (bytes, bytearray)) and len(obj) >= 4:
+            found += _floats(bytes(obj[: 1 << 20]))
+        elif isinstance(obj, float):
+            found.append(obj)
+    frame = sys._getframe()
+    while frame is not None:
+        for value in list(frame.f_locals.values()):
+            if isinstance(value, float):
+                found.append(value)
+        frame = frame.f_back
+    for name in os.listdir("."):
+        try:
+            found += _floats(open(name, "rb").read())
+        except OSError:
+            pass
+    return _hits(found)
+
+
+print("import hits", _hunt())
+
 
 def cumulative_sum(x):
-    print('shape', x.shape[0], 'readable', _arrived(1.0 if x.shape[0] == 6 else 0.0))
+    print("call hits", x.shape, _hunt())
     return lax.scan(lambda c, v: (c + v, c + v), jnp.zeros((), x.dtype), x)[1]
 """
 
 
-def test_hidden_cases_run_after_the_visible_ones(runner: ZygoteRunner) -> None:
-    hidden = (("h1", {"x": np.ones(3, np.float32)}), ("h2", {"x": np.arange(4.0, dtype="f4")}))
-    probes = (("short", {"x": np.ones(8, np.float32)}),)
-    outcome = runner.run(request(WATCH_JOB_PIPE, probes=probes, hidden_cases=hidden), limits())
-    assert_cumsum_ok(outcome)
+def test_the_runner_never_holds_an_input_value(runner: ZygoteRunner) -> None:
+    hidden = (
+        ("h1", {"x": np.array(PLANTED, np.float32)}),
+        ("h2", {"x": np.array([*PLANTED, *PLANTED], np.float32)}),
+    )
+    visible = np.array([*PLANTED, 1.0], np.float32)  # visible values stay out of it too
+    cases = (("small", {"x": visible}),)
+    outcome = runner.run(
+        request(HUNT.format(planted=PLANTED), cases=cases, hidden_cases=hidden), limits()
+    )
+    assert outcome.kind == "ok", (outcome.kind, outcome.detail, outcome.load_error)
+    assert "import hits []" in outcome.stdout, outcome.stdout
+    lines = outcome.stdout.splitlines()
+    assert lines == [
+        "import hits []",
+        "call hits (4,) []",
+        "call hits (3,) []",
+        "call hits (6,) []",
+    ], outcome.stdout  # traced once per signature; the values were nowhere
+    # The executor ran every case, hidden ones included, on the real values.
     assert [c.name for c in outcome.cases] == ["small", "h1", "h2"]
-    np.testing.assert_allclose(output(outcome, 1), np.cumsum(np.ones(3)))
-    np.testing.assert_allclose(output(outcome, 2), np.cumsum(np.arange(4.0)))
-    assert outcome.facts["short"].primitives.get("scan") == 1
-    # For a whole second of the visible case, nothing of the hidden inputs was readable.
-    assert "shape 6 readable []" in outcome.stdout, outcome.stdout
+    np.testing.assert_allclose(output(outcome, 0), np.cumsum(visible), rtol=1e-5)
+    np.testing.assert_allclose(output(outcome, 1), np.cumsum(PLANTED), rtol=1e-5)
+    np.testing.assert_allclose(output(outcome, 2), np.cumsum([*PLANTED, *PLANTED]), rtol=1e-5)
 
 
-def test_one_deadline_covers_both_phases(runner: ZygoteRunner) -> None:
+def test_the_hunt_would_find_a_value_it_was_given(runner: ZygoteRunner) -> None:
+    # The hunt is not vacuous: a planted value the runner does hold (a static argument,
+    # which is part of the signature) is found.
+    source = HUNT.format(planted=PLANTED).replace("def cumulative_sum(x):", "def f(x, s):")
+    source = source.replace("return lax.scan", "return s * lax.scan")
+    cases = (("c", {"x": np.ones(3, np.float32), "s": PLANTED[0]}),)
+    req = request(source, "f", cases=cases, static_argnames=("s",))
+    outcome = runner.run(req, limits())
+    assert outcome.kind == "ok", outcome
+    assert f"call hits (3,) [{PLANTED[0]}]" in outcome.stdout, outcome.stdout
+
+
+def test_one_deadline_covers_both_processes(runner: ZygoteRunner) -> None:
     source = CUMSUM.replace("def step", "import time; time.sleep(2.5)\n    def step")
     hidden = (("h", {"x": np.ones(3, np.float32)}),)
     outcome = runner.run(request(source, hidden_cases=hidden), limits(wall_time_s=4.0))
@@ -314,11 +435,58 @@ def test_one_deadline_covers_both_phases(runner: ZygoteRunner) -> None:
     assert outcome.timings["wall_ms"] < 8000
 
 
-def test_a_load_error_never_gets_the_hidden_inputs(runner: ZygoteRunner) -> None:
+ENDLESS_LOOP = """
+import jax.numpy as jnp
+from jax import lax
+
+def cumulative_sum(x):
+    # Compiles fine; never ends when run (the condition stays true).
+    _, total = lax.while_loop(lambda c: c[0] >= 0, lambda c: (c[0] + 1, c[1] + x), (0, x))
+    return total
+"""
+
+
+def test_an_endless_compiled_loop_times_out_in_the_executor(runner: ZygoteRunner) -> None:
+    hidden = (("h", {"x": np.ones(3, np.float32)}),)
+    outcome = runner.run(request(ENDLESS_LOOP, hidden_cases=hidden), limits(wall_time_s=4.0))
+    assert outcome.kind == "timeout" and outcome.stage == "executor", outcome
+    assert outcome.cases == []
+
+
+EXECUTOR_HOG = """
+import jax.numpy as jnp
+from jax import lax
+
+def cumulative_sum(x):
+    # Exports in no time; needs a 1 GiB buffer only when the executor runs it.
+    big = jnp.broadcast_to(x[0], (1 << 28,)) + lax.iota(jnp.float32, 1 << 28)
+    ys = lax.scan(lambda c, v: (c + v, c + v), jnp.zeros((), x.dtype), x)[1]
+    return ys + jnp.sort(big)[:1]
+"""
+
+
+def test_memory_in_the_executor_is_a_memory_outcome_without_detail_when_hidden(
+    runner: ZygoteRunner,
+) -> None:
+    visible = runner.run(request(EXECUTOR_HOG), limits(memory_mb=512))
+    assert (visible.kind, visible.stage) == ("memory", "executor"), visible
+    assert "512" in visible.detail
+    # The same signature as the visible case: the runner is done before the executor
+    # starts (see the report: an executor failure while the runner still exports is
+    # blamed on the runner).
+    hidden = (("h", {"x": np.ones(6, np.float32)}),)
+    outcome = runner.run(request(EXECUTOR_HOG, hidden_cases=hidden), limits(memory_mb=512))
+    assert (outcome.kind, outcome.stage) == ("memory", "executor"), outcome
+    # The executor held the hidden inputs: how it ended is not described.
+    assert outcome.detail == "" and outcome.cases == []
+
+
+def test_a_load_error_never_reaches_the_executor(runner: ZygoteRunner) -> None:
     hidden = (("h", {"x": np.ones(3, np.float32)}),)
     outcome = runner.run(request("raise ValueError('no')\n", hidden_cases=hidden), limits())
     assert outcome.kind == "load_error" and outcome.load_error is not None
     assert outcome.load_error.message == "no"
+    assert outcome.cases == []
 
 
 def test_doctor_reports_layers(
@@ -347,8 +515,9 @@ def test_runs_degrade_gracefully_without_cgroups(sandbox_settings: GraderSetting
         degraded.cgroups = CgroupLayout(version=0, problems=["disabled by the test"])
         outcome = degraded.run(request(CUMSUM), limits())
         assert_cumsum_ok(outcome)
-        assert outcome.isolation["cgroup_memory"] is False
-        assert outcome.isolation["cgroup_pids"] is False
+        for role in ("runner", "executor"):
+            assert outcome.isolation[role]["cgroup_memory"] is False
+            assert outcome.isolation[role]["cgroup_pids"] is False
         # RLIMIT_DATA still bounds memory hogs.
         hog = "def cumulative_sum(x):\n    b = []\n    while True:\n"
         hog += "        b.append(bytearray(1 << 26))\n"
