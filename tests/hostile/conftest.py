@@ -22,7 +22,8 @@ import pytest
 
 from grader.config import REPO_ROOT, GraderSettings
 from grader.grade import Grader
-from grader.result import GradeResult
+from grader.result import GradeResult, Mode
+from grader.sandbox.runner import ZygoteRunner
 from tests.sandbox.conftest import (
     CANARIES,
     CANARY_FILE,
@@ -106,7 +107,7 @@ def real_grader(graded_settings: GraderSettings) -> Iterator[Grader]:
     """A warm Grader: references computed, compilation cache filled, canary planted."""
     with canary_environment(), Grader(graded_settings) as grader:
         for mode in ("run", "submit"):
-            result = grader.grade(SLUG, correct_solution(), mode)  # type: ignore[arg-type]
+            result = grader.grade(SLUG, correct_solution(), mode)
             assert result.status == "passed", result.summary
         cache = graded_settings.compilation_cache_dir
         assert any(cache.iterdir()), "the compilation cache was not filled"
@@ -121,10 +122,11 @@ def graded(real_grader: Grader, graded_world: dict[str, Path]) -> Iterator[Grade
     zygote survived with no process of the run left, and a correct submission passes."""
     before = snapshot(graded_world["base"])
     runner = real_grader.runner
-    zygote = runner.zygote_info["pid"]  # type: ignore[attr-defined]
+    assert isinstance(runner, ZygoteRunner)
+    zygote = runner.zygote_info["pid"]
     yield real_grader
     assert snapshot(graded_world["base"]) == before, "a file outside the sandbox changed"
-    assert runner.zygote_info["pid"] == zygote, "the zygote had to be restarted"  # type: ignore[attr-defined]
+    assert runner.zygote_info["pid"] == zygote, "the zygote had to be restarted"
     children = Path(f"/proc/{zygote}/task/{zygote}/children").read_text().strip()
     assert children == "", "a process of the run survived it"
     result = real_grader.grade(SLUG, correct_solution(), "submit")
@@ -139,9 +141,9 @@ def assert_student_verdict(result: GradeResult) -> None:
         assert canary not in shown, f"canary {canary} leaked into the result"
 
 
-def grade_hostile(grader: Grader, code: str, mode: str = "submit") -> GradeResult:
+def grade_hostile(grader: Grader, code: str, mode: Mode = "submit") -> GradeResult:
     """Grade ``code``; ``grade`` raising (a platform fault, which would be retried) fails
     the test, and so does a verdict that passed, a system error or a leaked canary."""
-    result = grader.grade(SLUG, code, mode)  # type: ignore[arg-type]
+    result = grader.grade(SLUG, code, mode)
     assert_student_verdict(result)
     return result

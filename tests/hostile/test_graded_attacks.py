@@ -22,7 +22,9 @@ import re
 import pytest
 
 from grader.grade import Grader
+from grader.result import CheckResult, GradeResult, Mode
 from grader.sandbox.results import MAX_COUNT
+from grader.sandbox.runner import ZygoteRunner
 from tests.hostile.conftest import (
     CANARY_CACHE_FILE,
     CANARY_XLA,
@@ -37,8 +39,8 @@ HEADER = "import jax\nimport jax.numpy as jnp\nimport numpy as np\nfrom jax impo
 VISIBLE_LENGTHS = (5, 6, 8)
 
 
-def _checks(result: object) -> dict[str, object]:
-    return {c.name: c for c in result.checks}  # type: ignore[attr-defined]
+def _checks(result: GradeResult) -> dict[str, CheckResult]:
+    return {c.name: c for c in result.checks}
 
 
 # ---------------------------------------------------------------- loops that do not matter
@@ -60,8 +62,8 @@ def test_a_scan_whose_result_is_thrown_away_fails_the_loop_check(graded: Grader,
     # The values are right on every case: only the structure gives it away.
     assert all(c.status == "passed" for c in result.cases), result.cases
     check = _checks(result)["uses_scan"]
-    assert not check.passed  # type: ignore[attr-defined]
-    assert "do not reach the output" in check.message, check  # type: ignore[attr-defined]
+    assert not check.passed
+    assert "do not reach the output" in check.message, check
 
 
 # ---------------------------------------------------------------- shape-dependent code
@@ -97,7 +99,7 @@ def test_code_that_scans_only_at_the_visible_shapes_fails(graded: Grader, otherw
     assert all(c.status == "passed" for c in result.cases), result.cases
     failed = [c for c in result.checks if not c.passed]
     assert failed and {c.name for c in failed} <= {"uses_scan", "not_unrolled", "no_reduce_window"}
-    assert not _checks(result)["uses_scan"].passed  # type: ignore[attr-defined]
+    assert not _checks(result)["uses_scan"].passed
 
 
 # ---------------------------------------------------------------- the runner's own functions
@@ -585,7 +587,7 @@ def cumulative_sum(x):
 
 
 @pytest.mark.parametrize("mode", ["run", "submit"])
-def test_the_compilation_cache_is_unreadable_from_student_code(graded: Grader, mode: str) -> None:
+def test_the_compilation_cache_is_unreadable_from_student_code(graded: Grader, mode: Mode) -> None:
     cache = graded.settings.compilation_cache_dir
     assert (cache / CANARY_CACHE_FILE).read_text() == CANARY_XLA  # planted, readable by us
     assert len(list(cache.iterdir())) > 1  # and real entries are there too
@@ -626,7 +628,9 @@ def test_proc_shows_only_the_runners_own_namespace(graded: Grader) -> None:
     pids = seen["pids"]
     assert seen["self"] == 1 and seen["parent"] == 0, seen  # PID 1 of its own namespace
     assert len(pids) <= 3, pids
-    zygote = graded.runner.zygote_info["pid"]  # type: ignore[attr-defined]
+    runner = graded.runner
+    assert isinstance(runner, ZygoteRunner)
+    zygote = runner.zygote_info["pid"]
     outside = {os.getpid(), os.getppid(), zygote}
     assert not outside & set(pids), (outside, pids)
     # Whatever it could name is itself, not the worker or the zygote's other children.

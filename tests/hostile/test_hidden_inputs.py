@@ -163,7 +163,7 @@ def _leaks(text: str) -> list[str]:
 
 
 def _near_planted(tree: Any) -> bool:
-    values = np.asarray(tree, dtype=np.float64).reshape(-1) if tree is not None else []
+    values: Any = np.asarray(tree, dtype=np.float64).reshape(-1) if tree is not None else []
     return any(np.isclose(v, p, rtol=1e-4) for v in values for p in PLANTED)
 
 
@@ -223,6 +223,7 @@ def test_an_echoing_program_computes_the_hidden_values_only_in_the_executor(
     outcome = runner.run(_request(_hostile("echo")), limits())
     assert outcome.kind == "ok", (outcome.kind, outcome.detail, outcome.load_error)
     hidden = outcome.cases[-1]
+    assert hidden.output is not None, hidden
     # The attack does get the values computed (so the graded test below is not vacuous)...
     np.testing.assert_allclose(hidden.output, np.array(PLANTED, np.float32))
     # ...but nowhere the student's own process could see them.
