@@ -272,6 +272,36 @@ def _threaded(functions: dict[str, Any], calls: list[Any]) -> set[str]:
     return reached
 
 
+def _refuse_recursion(functions: dict[str, Any], calls: list[Any]) -> None:
+    """XLA has no recursion: a call graph with a cycle is refused before it is compiled
+    (compiling one overflows the compiler's stack)."""
+    from jaxlib.mlir import ir
+
+    edges: dict[str, set[str]] = {name: set() for name in functions}
+    for call in calls:
+        callee = ir.FlatSymbolRefAttr(call.attributes["callee"]).value
+        if callee not in functions:
+            raise ArtifactRefused(f"a call to an unknown function {callee!r}")
+        edges[_owner_function(call)].add(callee)
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    for root in functions:
+        if state.get(root):
+            continue
+        stack = [(root, iter(sorted(edges[root])))]
+        state[root] = 1
+        while stack:
+            node, children = stack[-1]
+            child = next(children, None)
+            if child is None:
+                state[node] = 2
+                stack.pop()
+            elif state.get(child) == 1:
+                raise ArtifactRefused("the program calls itself recursively")
+            elif not state.get(child):
+                state[child] = 1
+                stack.append((child, iter(sorted(edges[child]))))
+
+
 def _owner_function(op: Any) -> str:
     from jaxlib.mlir import ir
 
@@ -399,6 +429,7 @@ def _prepare(artifact: bytes, dynamic: dict[str, Tree], platform: str) -> Prepar
         functions = _functions(module)
         _verify_main(functions["main"], in_types, out_types)
         facts, loops, calls = _scan_ops(module, platform)
+        _refuse_recursion(functions, calls)
         if loops:
             loops = _instrument(functions, loops, calls)
         module.operation.verify()

@@ -309,10 +309,15 @@ _CREATED_AT_RE = re.compile(r"created on line submission\.py:(\d+)")
 _ANY_LINE_RE = re.compile(r"submission\.py:(\d+)")
 
 
+MAX_LINE_DIGITS = 6  # a submission is at most a few thousand lines
+
+
 def _line_from_message(message: str) -> int | None:
     """The student's line named in a JAX message, for errors raised outside their frames."""
     found = _CREATED_AT_RE.search(message) or _ANY_LINE_RE.search(message)
-    return int(found.group(1)) if found else None
+    if not found or len(found.group(1)) > MAX_LINE_DIGITS:  # untrusted text: keep it bounded
+        return None
+    return int(found.group(1))
 
 
 def explain_error(
@@ -328,7 +333,11 @@ def explain_error(
     return StudentError(
         type=type_name,
         message=message,
-        line=raw.lineno if raw.lineno and raw.lineno > 0 else _line_from_message(raw.message),
+        line=(
+            raw.lineno
+            if raw.lineno and 0 < raw.lineno < 10**MAX_LINE_DIGITS
+            else _line_from_message(raw.message)
+        ),
         hint=hint_for(
             type_name, raw.message, entry_point=entry_point, static_argnames=static_argnames
         ),

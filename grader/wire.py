@@ -63,6 +63,10 @@ class WireError(ValueError):
     """Malformed, forged or oversized wire data."""
 
 
+class FrameTooLarge(WireError):
+    """More bytes than the reader's cap: too much output (a verdict), not garbage."""
+
+
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
@@ -488,13 +492,16 @@ class FrameReader:
             raise WireError(f"frame data must be bytes, got {type(chunk).__name__}") from None
         self.total += len(view)
         if self.total > self.max_total:
-            raise WireError(f"more than {self.max_total} bytes received")
+            raise FrameTooLarge(f"more than {self.max_total} bytes received")
         self._buffer += view
         frames = []
         while len(self._buffer) >= FRAME_HEADER.size:
             (length,) = FRAME_HEADER.unpack_from(self._buffer)
             if length > self.max_frame:
-                raise WireError(f"frame of {length} bytes exceeds the cap of {self.max_frame}")
+                # An honest frame too big for the cap is too much output; a length no
+                # stream could ever carry is a garbled or forged header.
+                error = FrameTooLarge if length <= 4 * self.max_total else WireError
+                raise error(f"frame of {length} bytes exceeds the cap of {self.max_frame}")
             end = FRAME_HEADER.size + length
             if len(self._buffer) < end:
                 break

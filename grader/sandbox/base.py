@@ -209,6 +209,8 @@ class BaseRunner:
             runner_ms = (time.monotonic() - started) * 1000
             if not timed_out and runner.finished and runner_stream.load_error is None:
                 timed_out = supervise(procs, deadline, until_done=[runner, executor])
+            # Which process failed first, before the kills below make both look failed.
+            culprit = next((p for p in (executor, runner) if p.failed), None)
             wall_ms = (time.monotonic() - started) * 1000
             for proc in procs:
                 proc.kill()
@@ -216,7 +218,7 @@ class BaseRunner:
                 if proc.status is None:
                     proc.status = proc.child.wait_status(5.0)
                 proc.drain()
-            outcome = self._outcome(request, case_sig, runner, executor, timed_out)
+            outcome = self._outcome(request, case_sig, runner, executor, timed_out, culprit)
             outcome.timings.update(
                 spawn_ms=round(spawn_ms, 2),
                 runner_ms=round(runner_ms, 2),
@@ -291,12 +293,13 @@ class BaseRunner:
         runner: Sandboxed,
         executor: Sandboxed,
         timed_out: bool,
+        culprit: Sandboxed | None = None,
     ) -> RunOutcome:
         rs = runner.stream
         es = executor.stream
         assert isinstance(rs, RunnerStream) and isinstance(es, ExecutorStream)
         outcome = RunOutcome(kind="ok", stdout=runner.stdout_text())
-        if not runner.finished:
+        if not runner.finished and culprit is not executor:
             outcome.kind, outcome.detail = runner.failure(timed_out)  # type: ignore[assignment]
             outcome.stage = "runner"
             return outcome

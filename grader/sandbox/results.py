@@ -179,11 +179,14 @@ class RunnerStream(_Stream):
         if self.load_error is not None:
             raise ProtocolViolation("an artifact after load_error")
         index = len(self.artifacts)
-        if message.get("sig") != index or index >= self.signatures:
+        sig = message.get("sig")
+        if type(sig) is not int or sig != index or index >= self.signatures:
             raise ProtocolViolation("artifact out of order")
         error = parse_error(message.get("error"))
         size = _int(message.get("bytes"), "artifact size") or 0
-        if (error is None) == (size == 0) or size > MAX_ARTIFACT_BYTES:
+        if size > MAX_ARTIFACT_BYTES:
+            raise ProtocolViolation(f"an artifact is larger than {MAX_ARTIFACT_BYTES} bytes")
+        if (error is None) == (size == 0):
             raise ProtocolViolation("an artifact has both or neither of bytes and error")
         item = ArtifactMessage(
             sig=index,
@@ -321,4 +324,11 @@ class ExecutorStream(_Stream):
         )
 
     def _done(self, message: dict[str, Any]) -> None:
+        missing = [
+            name
+            for name, sig in self.case_sigs.items()
+            if sig in self.facts and name not in self.cases
+        ]
+        if missing:
+            raise ProtocolViolation("done before every case of a compiled program ran")
         self.final = "done"

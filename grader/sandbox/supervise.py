@@ -124,13 +124,11 @@ class Sandboxed:
         try:
             for data in self.reader.feed(chunk):
                 self.stream.feed(data)
+        except wire.FrameTooLarge:
+            # A frame over the output cap, honest or not, is more output than allowed.
+            self.stream.final = self.stream.final or "too_large"
         except wire.WireError as exc:
-            # Only sheer volume is "too large"; a frame header claiming more than any
-            # honest frame can hold is garbage.
-            if self.reader.total > self.reader.max_total:
-                self.stream.final = self.stream.final or "too_large"
-            else:
-                self.violation = str(exc)
+            self.violation = str(exc)
         except ProtocolViolation as exc:
             self.violation = str(exc)
         return True

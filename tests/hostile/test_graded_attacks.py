@@ -538,11 +538,7 @@ def test_a_line_number_hidden_in_an_error_message_stays_bounded(
     result = grade_hostile(graded, FORGE_STREAM + forgery + STUDENT_FUNCTION)
     assert result.status == "error"
     line = result.error.line if result.error is not None else None
-    if line is not None and line > MAX_COUNT:  # the bound on a reported lineno
-        pytest.xfail(
-            "grader bug: explain_error takes an unbounded line number from the message "
-            f"text ({len(str(line))} digits) when lineno is missing"
-        )
+    assert line is None or line <= MAX_COUNT, f"a {len(str(line))}-digit line number"
 
 
 # ---------------------------------------------------------------- the compilation cache

@@ -481,11 +481,6 @@ def test_memory_in_the_executor_is_a_memory_outcome_without_detail_when_hidden(
     assert outcome.detail == "" and outcome.cases == []
 
 
-@pytest.mark.xfail(
-    reason="grader bug: when the executor fails while the runner is still exporting, the "
-    "worker kills the runner and _outcome blames it (crashed, stage runner, SIGKILL)",
-    strict=False,
-)
 def test_an_executor_failure_while_the_runner_still_exports_is_the_executors(
     runner: ZygoteRunner,
 ) -> None:
