@@ -405,11 +405,22 @@ def prepare(artifact: bytes, dynamic: dict[str, Tree], platform: str) -> Prepare
         ) from None
 
 
+_CONTEXT: list[Any] = []
+
+
+def _context() -> Any:
+    """One MLIR context per process (creating one and loading its dialects costs time)."""
+    if not _CONTEXT:
+        from jax._src.interpreters import mlir
+
+        _CONTEXT.append(mlir.make_ir_context())
+    return _CONTEXT[0]
+
+
 def _prepare(artifact: bytes, dynamic: dict[str, Tree], platform: str) -> Prepared:
     from jax import export
     from jax._src import compiler
     from jax._src import xla_bridge as xb
-    from jax._src.interpreters import mlir
     from jax._src.lib import _jax
     from jax._src.lib import xla_client as xc
     from jaxlib.mlir import ir, passmanager
@@ -420,8 +431,7 @@ def _prepare(artifact: bytes, dynamic: dict[str, Tree], platform: str) -> Prepar
     kept = tuple(exported.module_kept_var_idx)
     in_types = [_type_of(Aval(tuple(leaves[i].shape), str(leaves[i].dtype))) for i in kept]
     out_types = [_type_of(Aval(tuple(a.shape), str(a.dtype))) for a in exported.out_avals]
-    context = mlir.make_ir_context()
-    with context, ir.Location.unknown():
+    with _context(), ir.Location.unknown():
         module = _jax.mlir.deserialize_portable_artifact(exported.mlir_module_serialized)
         if not isinstance(module, ir.Module):
             module = ir.Module.parse(module)

@@ -184,6 +184,7 @@ class BaseRunner:
                 if item.sig == len(sigs) - 1:
                     executor.send(frame(b"J" + b'{"t": "end"}'), last=True)
 
+            debug_prints = not request.hidden_cases and "debug." in request.source
             runner_stream = RunnerStream(
                 signatures=len(sigs), max_output_bytes=limits.max_output_bytes, on_artifact=relay
             )
@@ -199,7 +200,12 @@ class BaseRunner:
                         "platform": platform,
                         "signatures": sigs,
                         "max_output_bytes": limits.max_output_bytes,
-                    }
+                        "static_argnames": list(request.static_argnames),
+                        "debug_prints": debug_prints,
+                    },
+                    # Visible inputs, which the student is shown anyway, only for the
+                    # output of jax.debug in run mode; never a hidden value.
+                    [[name, args] for name, args in request.cases] if debug_prints else None,
                 ),
             )
             spawn_ms = (time.monotonic() - started) * 1000

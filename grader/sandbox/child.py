@@ -36,7 +36,7 @@ import traceback
 import types
 from typing import Any
 
-from grader import exporting, wire
+from grader import execution, exporting, wire
 from grader.sandbox import codec, isolation
 
 FILENAME = "submission.py"
@@ -140,10 +140,25 @@ def _load(source: str, entry_point: str) -> Any:
     return fn
 
 
-def run_export_job(result_fd: int, meta: dict[str, Any]) -> None:
-    """Load the source, then export the entry point for every signature, in order."""
+def _show_debug_prints(fn: Any, cases: list[Any], static_argnames: list[str]) -> None:
+    """Run mode only: call the function on the visible inputs (which the student is
+    shown anyway) with ``jax.debug.print`` working, for its output. Nothing computed here
+    is judged; the artifacts were already sent."""
+    print("--- jax.debug output on the visible examples ---", flush=True)
+    for name, args in cases:
+        print(f"[{name}]", flush=True)
+        try:
+            execution.call_entry(fn, args, tuple(static_argnames))
+        except Exception as exc:  # shown as the case's error by the executor already
+            print(f"(raised {type(exc).__name__})", flush=True)
+
+
+def run_export_job(result_fd: int, meta: dict[str, Any], inputs: Any = None) -> None:
+    """Load the source, then export the entry point for every signature, in order; in
+    run mode, if the code uses ``jax.debug``, run it on the visible inputs for its prints."""
     platform = str(meta["platform"])
     max_output = int(meta["max_output_bytes"])
+    show_inputs = inputs if meta.get("debug_prints") else None
     counter = _install_vmap_counter()
     with exporting.callbacks_silenced():
         try:
@@ -180,6 +195,8 @@ def run_export_job(result_fd: int, meta: dict[str, Any]) -> None:
             send_json(result_fd, message)
             if artifact:
                 send_bytes(result_fd, artifact)
+    if show_inputs:
+        _show_debug_prints(fn, show_inputs, meta["static_argnames"])
     sys.stdout.flush()
     sys.stderr.flush()
     send_json(result_fd, {"t": "done"})
@@ -217,9 +234,9 @@ def child_main(plan: dict[str, Any], job_fd: int, result_fd: int) -> None:
             # compilation cache (and only trusted runs write it).
             jax.config.update("jax_platforms", "cpu")
             jax.config.update("jax_compilation_cache_dir", None)
-            meta, _ = codec.decode_job(job_fd)
+            meta, inputs = codec.decode_job(job_fd)
             os.close(job_fd)
-            run_export_job(result_fd, meta)
+            run_export_job(result_fd, meta, inputs)
     except MemoryError:
         code = EXIT_MEMORY
     except BaseException:  # a broken job pipe or a student who broke the runner

@@ -537,3 +537,38 @@ def test_runs_degrade_gracefully_without_cgroups(sandbox_settings: GraderSetting
         hog += "        b.append(bytearray(1 << 26))\n"
         outcome = degraded.run(request(hog), limits(data_mb=1024))
         assert outcome.kind == "memory", (outcome.kind, outcome.detail)
+
+
+DEBUG_PRINTS = """
+import jax
+import jax.numpy as jnp
+from jax.debug import print as show  # taken at import time: still silenced for export
+
+
+def cumulative_sum(x):
+    def step(c, v):
+        jax.debug.print("carry={c}", c=c)
+        return c + v, c + v
+
+    show("length {n}", n=x.shape[0])
+    return jax.lax.scan(step, jnp.zeros((), x.dtype), x)[1]
+"""
+
+
+def test_run_mode_shows_jax_debug_output_on_the_visible_inputs(runner: ZygoteRunner) -> None:
+    x = np.array([1.0, 2.0, 4.0], np.float32)
+    outcome = runner.run(request(DEBUG_PRINTS, x=x), limits())
+    assert outcome.kind == "ok", outcome.detail
+    # The judged program was exported with the callbacks silenced and ran in the executor.
+    assert np.array_equal(output(outcome), np.array([1.0, 3.0, 7.0], np.float32))
+    assert outcome.cases[0].facts is not None
+    assert "length 3" in outcome.stdout
+    assert "carry=3.0" in outcome.stdout  # the third step saw the running total 1 + 2
+
+
+def test_submit_mode_never_sends_the_runner_input_values_for_prints(runner: ZygoteRunner) -> None:
+    hidden = (("h", {"x": np.array([5.0, 6.0], np.float32)}),)
+    outcome = runner.run(request(DEBUG_PRINTS, hidden_cases=hidden), limits())
+    assert outcome.kind == "ok", outcome.detail
+    assert "carry=" not in outcome.stdout and "length" not in outcome.stdout
+    assert np.array_equal(outcome.cases[1].output, np.array([5.0, 11.0], np.float32))
