@@ -193,6 +193,8 @@ def _functions(module: Any) -> dict[str, Any]:
 
     found: dict[str, Any] = {}
     for op in module.body.operations:
+        if op.operation.name.startswith("sdy."):  # sharding meshes: declarations only
+            continue
         if op.operation.name != "func.func":
             raise ArtifactRefused(f"unexpected top-level operation {op.operation.name}")
         found[ir.StringAttr(op.attributes["sym_name"]).value] = op
@@ -456,6 +458,19 @@ def _prepare(artifact: bytes, dynamic: dict[str, Tree], platform: str) -> Prepar
         out_tree=exported.out_tree,
         n_loops=len(loops),
     )
+
+
+def check_module_text(text: str, platform: str) -> ArtifactFacts:
+    """The static checks of :func:`prepare` on a module given as text (for tests and for
+    looking at a module by hand): allowed operations and custom calls, no recursion."""
+    from jaxlib.mlir import ir
+
+    with _context(), ir.Location.unknown():
+        module = ir.Module.parse(text)
+        functions = _functions(module)
+        facts, _, calls = _scan_ops(module, platform)
+        _refuse_recursion(functions, calls)
+    return facts
 
 
 def trees_close(a: Tree, b: Tree, rtol: float, atol: float) -> bool:

@@ -1,5 +1,6 @@
 """Calling a problem's entry point the way the grader judges it: the whole function under
-``jax.jit`` with the spec's static arguments, and tracing it for structural facts.
+``jax.jit`` with the spec's static arguments (reference outputs), and the one definition
+of an output's plain structure.
 
 Shared by the sandboxed runner (student code) and the trusted reference runner
 (reference code), so both sides call functions in exactly the same way. This module
@@ -8,8 +9,7 @@ holds no secrets and no verdict logic.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -53,53 +53,23 @@ def to_numpy_tree(tree: Tree) -> Tree:
     """
     import jax
 
+    return plain_tree(tree, lambda leaf: np.asarray(jax.device_get(leaf)))
+
+
+def plain_tree(tree: Tree, leaf: Callable[[Any], Any]) -> Tree:
+    """``tree`` as dict (str keys)/list/tuple/None containers with ``leaf`` applied to
+    every array or number; any other container becomes the list of its leaves. The one
+    definition of an output's structure, for reference outputs and exported programs."""
+    import jax
+
     if isinstance(tree, dict):
-        return {str(k): to_numpy_tree(v) for k, v in tree.items()}
+        return {str(k): plain_tree(v, leaf) for k, v in tree.items()}
     if isinstance(tree, tuple) and not hasattr(tree, "_fields"):
-        return tuple(to_numpy_tree(v) for v in tree)
+        return tuple(plain_tree(v, leaf) for v in tree)
     if isinstance(tree, list):
-        return [to_numpy_tree(v) for v in tree]
+        return [plain_tree(v, leaf) for v in tree]
     if tree is None:
         return None
     if isinstance(tree, jax.Array | np.ndarray | np.generic | int | float | bool | complex):
-        return np.asarray(jax.device_get(tree))
-    leaves = jax.tree_util.tree_leaves(tree)
-    return [np.asarray(jax.device_get(leaf)) for leaf in leaves]
-
-
-def _sub_jaxprs(params: dict[str, Any]) -> Iterator[Any]:
-    for value in params.values():
-        items = value if isinstance(value, list | tuple) else (value,)
-        for item in items:
-            inner = getattr(item, "jaxpr", None)  # ClosedJaxpr -> Jaxpr
-            if inner is not None and hasattr(inner, "eqns"):
-                yield inner
-            elif hasattr(item, "eqns"):
-                yield item
-
-
-def count_primitives(jaxpr: Any) -> tuple[int, Counter[str]]:
-    """Equations and primitive names of a jaxpr, counted through every sub-jaxpr."""
-    total = 0
-    names: Counter[str] = Counter()
-    stack = [jaxpr]
-    while stack:
-        current = stack.pop()
-        for eqn in current.eqns:
-            total += 1
-            names[eqn.primitive.name] += 1
-            stack.extend(_sub_jaxprs(eqn.params))
-    return total, names
-
-
-def trace_facts(
-    fn: Callable[..., Any], args: dict[str, Tree], static_argnames: tuple[str, ...]
-) -> tuple[int, dict[str, int]]:
-    """Trace ``fn`` under jit (no compile, no run) and count its equations and primitives."""
-    import jax
-
-    traced = jax.jit(fn, static_argnames=static_argnames).trace(
-        **to_device_args(args, static_argnames)
-    )
-    total, names = count_primitives(traced.jaxpr.jaxpr)
-    return total, dict(names)
+        return leaf(tree)
+    return [leaf(x) for x in jax.tree_util.tree_leaves(tree)]

@@ -36,20 +36,11 @@ def plain_outputs(tree: Tree) -> Tree:
 
     Other containers (NamedTuples, dataclasses, Flax structs) become the list of their
     leaves, as the reference outputs do (:func:`grader.execution.to_numpy_tree`)."""
-    import jax
     import jax.numpy as jnp
 
-    if isinstance(tree, dict):
-        return {str(k): plain_outputs(v) for k, v in tree.items()}
-    if isinstance(tree, tuple) and not hasattr(tree, "_fields"):
-        return tuple(plain_outputs(v) for v in tree)
-    if isinstance(tree, list):
-        return [plain_outputs(v) for v in tree]
-    if tree is None:
-        return None
-    if isinstance(tree, jax.Array | np.ndarray | np.generic | int | float | bool | complex):
-        return jnp.asarray(tree)
-    return [jnp.asarray(leaf) for leaf in jax.tree_util.tree_leaves(tree)]
+    from grader.execution import plain_tree
+
+    return plain_tree(tree, jnp.asarray)
 
 
 _SILENT = [False]

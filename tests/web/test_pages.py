@@ -222,6 +222,7 @@ def hostile_result() -> dict:
             {"name": "hidden-1", "hidden": True, "status": "passed"},
         ],
         "checks": [{"name": "uses scan", "passed": False, "message": HOSTILE}],
+        "advice": [HOSTILE],
         "error": {"type": "TypeError", "message": HOSTILE, "line": 7, "hint": HOSTILE},
         "stdout": HOSTILE + "\n</pre><script>alert(2)</script>",
     }
@@ -242,6 +243,7 @@ def test_results_escape_everything_the_student_controls(client: TestClient, db: 
         assert_no_inline_js(html)
     fragment = client.get(f"/attempts/{attempt_id}/result").text
     assert "<html" not in fragment and "Hidden case" in fragment
+    assert '<ul class="advice">' in fragment  # advice is shown, escaped like the rest
 
 
 def test_attempts_are_private_but_instructors_see_them(client: TestClient, db: Session) -> None:
