@@ -39,8 +39,9 @@ RUN pip install --no-deps -e . \
 
 ENV JAXDOJO_ENV=production \
     JAXDOJO_DATA_DIR=/data \
-    JAXDOJO_PROBLEMS_DIR=/app/problems \
-    FORWARDED_ALLOW_IPS=*
+    JAXDOJO_PROBLEMS_DIR=/app/problems
+# X-Forwarded-For is believed only from JAXDOJO_FORWARDED_ALLOW_IPS (default 127.0.0.1):
+# set it to your reverse proxy's address when there is one, never to "*" on a published port.
 
 USER jaxdojo
 VOLUME ["/data"]

@@ -250,8 +250,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             create_app(settings),
             host=args.host,
             port=args.port,
-            proxy_headers=True,
-            forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+            # The app applies JAXDOJO_FORWARDED_ALLOW_IPS itself (app.main.create_app).
+            proxy_headers=False,
             log_config=None,
         )
     finally:

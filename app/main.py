@@ -16,6 +16,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.api import api_router
 from app.core.config import Settings, get_settings
@@ -70,4 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # the size limit applies before anything reads the body.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_request_bytes)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.is_production)
+    # X-Forwarded-For/-Proto are believed only from the configured proxy addresses (the
+    # app does this itself, whatever server runs it): a client cannot pick its own IP for
+    # the sign-in and registration limits.
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     return app

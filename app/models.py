@@ -126,6 +126,17 @@ class LoginAttempt(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
+class Registration(Base):
+    """When and from where an account was created, for the per-client registration limit."""
+
+    __tablename__ = "registrations"
+    __table_args__ = (Index("ix_registrations_ip_created", "ip", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ip: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
 class Problem(Base):
     """A problem folder, synced from disk. ``current_hash`` names the live version."""
 

@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(10, ge=1, description="failed logins per window, per name/IP")
     login_window_s: int = Field(60, gt=0)
     registration_open: bool = True
+    registrations_per_ip: int = Field(
+        5, ge=1, description="accounts one client address may create per registration window"
+    )
+    registration_window_s: int = Field(3600, gt=0)
+    # Addresses (comma-separated, or "*") of reverse proxies whose X-Forwarded-For is
+    # believed. Anyone else's header is ignored, so a client cannot choose its own IP for
+    # the sign-in and registration limits. Set it to the proxy's address behind one.
+    forwarded_allow_ips: str = "127.0.0.1"
     # Origins (scheme://host[:port]) accepted on cookie-authenticated writes besides the
     # request's own Host, for proxies that rewrite Host. JSON list in the environment.
     trusted_origins: list[str] = Field(default_factory=list)
@@ -74,6 +82,9 @@ class Settings(BaseSettings):
     submit_rate_limit: int = Field(30, ge=1, description="submissions per user per window")
     submit_rate_window_s: int = Field(60, gt=0)
     queue_max: int = Field(500, ge=1, description="queued attempts before new ones get 503")
+    user_active_max: int = Field(
+        3, ge=1, description="attempts one user may have queued or running at once (429 past it)"
+    )
     max_request_bytes: int = Field(512 * 1024, ge=1024, description="largest request body")
     lease_s: float = Field(60.0, gt=0, description="how long a claim lasts without heartbeat")
     heartbeat_s: float = Field(10.0, gt=0, description="how often a worker renews its leases")

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, or_, select, update
+from sqlalchemy import Engine, and_, func, or_, select, update
+from sqlalchemy.orm import aliased
 
 from app.core.db import utcnow
 from app.models import Attempt, Problem, ProblemVersion
@@ -81,7 +82,8 @@ def expire_exhausted(*, engine: Engine, max_tries: int) -> int:
 def claim_next_attempt(
     *, engine: Engine, worker_id: str, lease_s: float, max_tries: int
 ) -> Claim | None:
-    """Lease the oldest claimable attempt to ``worker_id``, or None when there is none."""
+    """Lease the next claimable attempt, round-robin across users, to ``worker_id``; None
+    when there is none."""
     now = utcnow()
     claimable = or_(
         Attempt.status == "queued",
@@ -91,7 +93,24 @@ def claim_next_attempt(
             Attempt.tries < max_tries,
         ),
     )
-    pick = select(Attempt.id).where(claimable).order_by(Attempt.id).limit(1)
+    # Fair across users: first the users with the fewest attempts being graded now, then
+    # those served longest ago (never served first), then the oldest attempt. One student's
+    # flood therefore waits behind every other student's next attempt.
+    other = aliased(Attempt)
+    running_now = (
+        select(func.count())
+        .where(other.user_id == Attempt.user_id, other.status == "running")
+        .scalar_subquery()
+    )
+    last_served = (
+        select(func.max(other.started_at)).where(other.user_id == Attempt.user_id).scalar_subquery()
+    )
+    pick = (
+        select(Attempt.id)
+        .where(claimable)
+        .order_by(running_now, last_served.is_not(None), last_served, Attempt.id)
+        .limit(1)
+    )
     if engine.dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
     stmt = (

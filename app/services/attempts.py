@@ -24,12 +24,14 @@ def create_submission(
     rate_limit: int,
     rate_window_s: int,
     queue_max: int,
+    user_active_max: int,
 ) -> Attempt:
     """Queue an attempt against the problem's current version (caller commits).
 
     Raises NotFound (no such problem), PayloadTooLarge (code over ``max_code_bytes``),
-    RateLimited (more than ``rate_limit`` submissions in ``rate_window_s``), QueueFull
-    (``queue_max`` attempts already waiting).
+    RateLimited (more than ``rate_limit`` submissions in ``rate_window_s``, or
+    ``user_active_max`` of the user's attempts already queued or running: one student
+    cannot fill the queue), QueueFull (``queue_max`` attempts already waiting).
     """
     problem = get_problem(session=session, slug=problem_slug)
     size = len(code.encode("utf-8", "surrogatepass"))
@@ -49,6 +51,20 @@ def create_submission(
         raise RateLimited(
             f"You can submit {rate_limit} times per {rate_window_s} s; wait a moment.",
             retry_after=int(retry) + 1,
+        )
+    active = (
+        session.scalar(
+            select(func.count()).where(
+                Attempt.user_id == user.id, Attempt.status.in_(("queued", "running"))
+            )
+        )
+        or 0
+    )
+    if active >= user_active_max:
+        raise RateLimited(
+            f"You already have {active} submissions waiting or being graded (the limit is "
+            f"{user_active_max}); wait for one to finish.",
+            retry_after=2,
         )
     waiting = session.scalar(select(func.count()).where(Attempt.status == "queued")) or 0
     if waiting >= queue_max:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.core import security
 from app.core.db import utcnow
-from app.models import ROLES, ApiToken, LoginAttempt, User, UserSession
+from app.models import ROLES, ApiToken, LoginAttempt, Registration, User, UserSession
 from app.services.errors import Conflict, InvalidInput, NotFound, RateLimited, valid_id
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,31}$")
@@ -68,11 +68,53 @@ def validate_credentials(*, username: str, password: str) -> str:
     return name
 
 
-def register_user(*, session: Session, username: str, password: str, role: str = "student") -> User:
-    """Create an account. Raises InvalidInput (bad name/password) or Conflict (taken)."""
+def check_registration_rate(
+    *, session: Session, ip: str, max_per_window: int, window_s: int
+) -> None:
+    """Raise RateLimited when ``ip`` made ``max_per_window`` accounts within ``window_s``;
+    otherwise record this registration (the caller commits with the new user)."""
+    ip = ip.replace("\x00", "")[:64]
+    since = utcnow() - timedelta(seconds=window_s)
+    times = list(
+        session.scalars(
+            select(Registration.created_at)
+            .where(Registration.ip == ip, Registration.created_at >= since)
+            .order_by(Registration.created_at)
+        )
+    )
+    if len(times) >= max_per_window:
+        retry = window_s - (utcnow() - times[0]).total_seconds()
+        raise RateLimited(
+            f"Too many accounts were created from your address; try again in "
+            f"{int(retry) // 60 + 1} minutes.",
+            retry_after=int(retry) + 1,
+        )
+    session.add(Registration(ip=ip))
+    session.execute(
+        delete(Registration).where(Registration.created_at < utcnow() - timedelta(days=1))
+    )
+
+
+def register_user(
+    *,
+    session: Session,
+    username: str,
+    password: str,
+    role: str = "student",
+    ip: str | None = None,
+    max_per_window: int = 5,
+    window_s: int = 3600,
+) -> User:
+    """Create an account. Raises InvalidInput (bad name/password), Conflict (taken), or,
+    when ``ip`` is given (sign-ups from the web and the API), RateLimited past
+    ``max_per_window`` accounts per client address per ``window_s``."""
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
     name = validate_credentials(username=username, password=password)
+    if ip is not None:
+        check_registration_rate(
+            session=session, ip=ip, max_per_window=max_per_window, window_s=window_s
+        )
     if session.scalar(select(User.id).where(User.username == name)) is not None:
         raise Conflict("That username is taken.")
     user = User(username=name, password_hash=security.hash_password(password), role=role)

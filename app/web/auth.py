@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.auth import start_session
-from app.core import cookies
+from app.browser_session import sign_in, sign_out, start_session
 from app.deps import PUBLIC, AuthDep, CsrfProtected, SessionDep, SettingsDep, client_ip
 from app.models import User
 from app.services import users as user_service
@@ -50,27 +49,27 @@ def login(
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
     context = {"nav": "login", "next_url": safe_next(next), "username": username}
+    response = RedirectResponse(safe_next(next), status_code=303)
     try:
-        user = user_service.authenticate(
+        user = sign_in(
+            request=request,
+            response=response,
             session=session,
+            settings=settings,
             username=username,
             password=password,
-            ip=client_ip(request),
-            max_failures=settings.login_max_failures,
-            window_s=settings.login_window_s,
         )
     except RateLimited as exc:
         session.commit()
-        response = render(
+        limited = render(
             request, "auth/login.html", {**context, "error": exc.message}, status_code=429
         )
-        response.headers["Retry-After"] = str(exc.retry_after)
-        return response
-    session.commit()  # failures count towards the rate limit
-    if user is None:
+        limited.headers["Retry-After"] = str(exc.retry_after)
+        return limited
+    if user is None:  # sign_in committed the failure: it counts towards the limit
         error = user_service.BAD_CREDENTIALS
         return render(request, "auth/login.html", {**context, "error": error}, status_code=400)
-    return _signed_in(request, session, settings, user, next)
+    return response
 
 
 @router.get("/register", name="web_register", dependencies=[PUBLIC], response_class=HTMLResponse)
@@ -105,7 +104,14 @@ def register(
         error = "The two passwords differ."
         return render(request, "auth/register.html", {**context, "error": error}, status_code=400)
     try:
-        user = user_service.register_user(session=session, username=username, password=password)
+        user = user_service.register_user(
+            session=session,
+            username=username,
+            password=password,
+            ip=client_ip(request),
+            max_per_window=settings.registrations_per_ip,
+            window_s=settings.registration_window_s,
+        )
     except ServiceError as exc:
         session.rollback()
         return render(
@@ -119,9 +125,6 @@ def register(
 
 @router.post("/logout", name="web_logout", dependencies=[PUBLIC, CsrfProtected])
 def logout(request: Request, session: SessionDep, auth: AuthDep) -> RedirectResponse:
-    if auth.via == "cookie" and auth.token:
-        user_service.logout(session=session, token=auth.token)
-        session.commit()
     response = RedirectResponse("/problems", status_code=303)
-    cookies.clear_session_cookie(request, response)
+    sign_out(request=request, response=response, session=session)
     return response

@@ -120,3 +120,53 @@ def test_result_with_nul_bytes_and_odd_text_is_stored(
     assert q.complete_attempt(engine=app.state.engine, claim=claim, result=result)
     got = client.get(f"/api/submissions/{aid}", headers=h).json()
     assert got["result"]["stdout"] == weird
+
+
+def _claim(app: FastAPI, worker: str = "W") -> q.Claim:
+    claim = q.claim_next_attempt(engine=app.state.engine, worker_id=worker, lease_s=30, max_tries=3)
+    assert claim is not None
+    return claim
+
+
+def test_claims_go_round_robin_across_users(
+    client: TestClient, app: FastAPI, users: Users, settings_factory: Any
+) -> None:
+    flood, other = users.headers("flooder"), users.headers("patient")
+    floods = [_submit(client, flood) for _ in range(3)]
+    late = _submit(client, other)  # queued after the whole flood
+    first = _claim(app)
+    assert first.attempt_id == floods[0]
+    q.complete_attempt(engine=app.state.engine, claim=first, result=PASSED)
+    # One worker, nothing running: the user never served goes before the flood's rest.
+    second = _claim(app)
+    assert second.attempt_id == late
+    q.complete_attempt(engine=app.state.engine, claim=second, result=PASSED)
+    assert [_claim(app).attempt_id, _claim(app, "V").attempt_id] == floods[1:]
+
+
+def test_a_user_with_work_running_waits_behind_one_without(
+    client: TestClient, app: FastAPI, users: Users
+) -> None:
+    a, b = users.headers("amy"), users.headers("bob")
+    a1, a2 = _submit(client, a), _submit(client, a)
+    b1 = _submit(client, b)
+    assert _claim(app, "W1").attempt_id == a1
+    assert _claim(app, "W2").attempt_id == b1  # amy has one running, bob none
+    assert _claim(app, "W3").attempt_id == a2
+
+
+def test_one_user_cannot_fill_the_queue(client: TestClient, app: FastAPI, users: Users) -> None:
+    h = users.headers("greedy")
+    cap = app.state.settings.user_active_max
+    for _ in range(cap):
+        _submit(client, h)
+    r = client.post(
+        "/api/submissions", json={"problem": "cumulative-sum", "code": "x = 1"}, headers=h
+    )
+    assert r.status_code == 429, r.text
+    assert "waiting or being graded" in r.json()["detail"] and "Retry-After" in r.headers
+    # Someone else is not affected, and the greedy user may submit again once one is done.
+    _submit(client, users.headers("modest"))
+    done = _claim(app)
+    q.complete_attempt(engine=app.state.engine, claim=done, result=PASSED)
+    _submit(client, h)

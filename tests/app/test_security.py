@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -16,7 +17,7 @@ from app.core.config import InsecureConfiguration, Settings
 from app.main import create_app
 from app.models import User
 from tests.app.conftest import Users
-from tests.app.support import PASSWORD, make_settings
+from tests.app.support import PASSWORD, make_settings, prepare
 
 SUB = {"problem": "cumulative-sum", "code": "x = 1", "mode": "run"}
 
@@ -230,3 +231,50 @@ def test_signed_out_browser_is_sent_to_login(client: TestClient) -> None:
         pytest.skip("no signed-in page routes yet")
     r = client.get(page, headers={"accept": "text/html"}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/login?next=")
+
+
+def test_registration_is_limited_per_client_and_forwarded_headers_are_not_believed(
+    client: TestClient, app: FastAPI
+) -> None:
+    limit = app.state.settings.registrations_per_ip
+    for i in range(limit):
+        r = client.post(
+            "/api/auth/register",
+            json={"username": f"bulk{i}", "password": "a long passphrase"},
+            headers={"X-Forwarded-For": f"203.0.113.{i}"},  # from an untrusted peer: ignored
+        )
+        assert r.status_code == 201, r.text
+    r = client.post(
+        "/api/auth/register",
+        json={"username": "bulkmore", "password": "a long passphrase"},
+        headers={"X-Forwarded-For": "198.51.100.7"},
+    )
+    assert r.status_code == 429, r.text
+    assert "accounts were created from your address" in r.json()["detail"]
+    assert int(r.headers["Retry-After"]) > 0
+    # The refused name was not created: nothing half-done is left behind.
+    with app.state.sessionmaker() as s:
+        assert s.scalar(select(User.id).where(User.username == "bulkmore")) is None
+
+
+def test_forwarded_for_is_believed_from_a_trusted_proxy(settings_factory: Any) -> None:
+    settings = settings_factory(forwarded_allow_ips="testclient", registrations_per_ip=1)
+    prepare(settings)
+    application = create_app(settings)
+    try:
+        with TestClient(application) as c:
+            for i in range(2):  # two clients behind the proxy: one account each
+                r = c.post(
+                    "/api/auth/register",
+                    json={"username": f"proxied{i}", "password": "a long passphrase"},
+                    headers={"X-Forwarded-For": f"192.0.2.{i + 1}"},
+                )
+                assert r.status_code == 201, r.text
+            r = c.post(
+                "/api/auth/register",
+                json={"username": "proxied9", "password": "a long passphrase"},
+                headers={"X-Forwarded-For": "192.0.2.1"},
+            )
+            assert r.status_code == 429
+    finally:
+        application.state.engine.dispose()

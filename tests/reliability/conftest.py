@@ -108,6 +108,7 @@ class Cluster:
                 rate_limit=10_000,
                 rate_window_s=60,
                 queue_max=10_000,
+                user_active_max=10_000,  # one test user floods on purpose
             )
             session.commit()
             return attempt.id

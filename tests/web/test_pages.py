@@ -29,6 +29,7 @@ def graded_attempt(db: Session, username: str, *, status: str, result: dict) -> 
         rate_limit=100,
         rate_window_s=60,
         queue_max=100,
+        user_active_max=100,
     )
     attempt.status = status
     attempt.result = result

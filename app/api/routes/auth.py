@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request, Response, status
 
-from app import auth as browser_auth
+from app import browser_session as browser_auth
 from app.api.responses import errors
 from app.core import cookies
 from app.core.db import utcnow
@@ -35,14 +35,22 @@ TOKEN_LIFETIME = timedelta(days=30)
     status_code=status.HTTP_201_CREATED,
     response_model=UserOut,
     dependencies=[CREDENTIALS],
-    responses=errors(403, 409),
+    responses=errors(403, 409, 429),
 )
-def register(body: RegisterIn, session: SessionDep, settings: SettingsDep) -> UserOut:
-    """Create a student account. 409 when the name is taken, 422 when it is invalid."""
+def register(
+    request: Request, body: RegisterIn, session: SessionDep, settings: SettingsDep
+) -> UserOut:
+    """Create a student account. 409 when the name is taken, 422 when it is invalid, 429
+    when this client created too many accounts lately."""
     if not settings.registration_open:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Registration is closed.")
     user = user_service.register_user(
-        session=session, username=body.username, password=body.password
+        session=session,
+        username=body.username,
+        password=body.password,
+        ip=client_ip(request),
+        max_per_window=settings.registrations_per_ip,
+        window_s=settings.registration_window_s,
     )
     session.commit()
     return UserOut.of(user)

@@ -43,6 +43,7 @@ def create_submission(
         rate_limit=settings.submit_rate_limit,
         rate_window_s=settings.submit_rate_window_s,
         queue_max=settings.queue_max,
+        user_active_max=settings.user_active_max,
     )
     session.commit()
     return SubmissionOut.of(attempt)

@@ -1,5 +1,6 @@
-"""Browser sign-in and sign-out for the page routes (``app.web``): credentials check,
-server-side session, cookie. The JSON API uses bearer tokens instead (``/api/auth/token``).
+"""Browser sessions, the one place for them: credentials check, server-side session,
+cookie, sign-out. Used by the pages (``app.web.auth``) and by ``POST /api/auth/login``;
+API clients use bearer tokens instead (``/api/auth/token``).
 
 Usage in a form handler (after the ``CsrfProtected`` dependency)::
 
@@ -65,22 +66,6 @@ def sign_in(
     session.commit()
     if user is None:
         return None
-    start_session(request=request, response=response, session=session, settings=settings, user=user)
-    return user
-
-
-def register_and_sign_in(
-    *,
-    request: Request,
-    response: Response,
-    session: Session,
-    settings: Settings,
-    username: str,
-    password: str,
-) -> User:
-    """Create a student account and sign it in. Raises InvalidInput (422) / Conflict (409)."""
-    user = user_service.register_user(session=session, username=username, password=password)
-    session.commit()
     start_session(request=request, response=response, session=session, settings=settings, user=user)
     return user
 
