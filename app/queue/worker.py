@@ -36,6 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.core.config import Settings
 from app.core.db import make_engine
 from app.queue import claims as q
+from app.queue.wakeup import Waker
 from grader.errors import GraderError
 from grader.result import GradeResult, Mode
 
@@ -86,6 +87,7 @@ class Worker:
         self.concurrency = max(1, concurrency)
         self.worker_id = worker_id or default_worker_id()
         self.stopping = threading.Event()  # warm stop: claim nothing more
+        self._wake = threading.Event()  # an attempt was queued (or we are stopping)
         self._done = threading.Event()  # every slot has finished
         self.jobs_done = 0
         self._held: dict[int, q.Claim] = {}
@@ -113,6 +115,12 @@ class Worker:
         )
         heartbeat = threading.Thread(target=self._heartbeat, name="heartbeat", daemon=True)
         heartbeat.start()
+        waker = None
+        if not burst:
+            try:
+                waker = Waker(data_dir=self.settings.data_dir, engine=self.engine, event=self._wake)
+            except OSError as exc:
+                log.warning("worker %s: no wake-up channel (%s); polling", self.worker_id, exc)
         slots = [
             threading.Thread(target=self._slot, args=(burst,), name=f"slot-{i}", daemon=True)
             for i in range(self.concurrency)
@@ -123,8 +131,11 @@ class Worker:
             for t in slots:
                 t.join(timeout=0.2)
         self.stopping.set()
+        self._wake.set()
         self._done.set()
         heartbeat.join(timeout=2)
+        if waker is not None:
+            waker.close()
         log.info("worker %s stopped after %d attempts", self.worker_id, self.jobs_done)
         return self.jobs_done
 
@@ -142,6 +153,7 @@ class Worker:
                 len(self._held),
             )
             self.stopping.set()
+            self._wake.set()
             return
         self.cold_stop()
 
@@ -215,7 +227,9 @@ class Worker:
                     self._return_budget()
                     if burst:
                         return
-                    self.stopping.wait(self.settings.poll_s)
+                    # Woken the moment an attempt is queued; the poll is the fallback.
+                    if self._wake.wait(self.settings.poll_s):
+                        self._wake.clear()
                     continue
                 if grader is None:
                     grader = self._start_grader(warm=False)

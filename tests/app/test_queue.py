@@ -170,3 +170,75 @@ def test_one_user_cannot_fill_the_queue(client: TestClient, app: FastAPI, users:
     done = _claim(app)
     q.complete_attempt(engine=app.state.engine, claim=done, result=PASSED)
     _submit(client, h)
+
+
+def test_an_idle_worker_is_woken_the_moment_an_attempt_is_queued(
+    client: TestClient, app: FastAPI, users: Users, settings_factory: Any
+) -> None:
+    """With a 30 s poll the only way to a quick verdict is the wake-up (the local socket
+    on SQLite, LISTEN/NOTIFY and the socket on Postgres)."""
+    import threading
+
+    from app.queue.wakeup import wake_dir
+
+    slow_poll = settings_factory(poll_s=30.0)
+    worker = Worker(settings=slow_poll, engine=app.state.engine, grader_factory=fake_grader)
+    thread = threading.Thread(target=worker.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not list(wake_dir(slow_poll.data_dir).glob("*.sock")):
+            assert time.monotonic() < deadline, "the worker never bound its wake-up socket"
+            time.sleep(0.05)
+        time.sleep(0.3)  # the slot is now idle, in its 30 s wait
+        started = time.monotonic()
+        aid = _submit(client, users.headers("impatient"))
+        while _row(app, aid).status in ("queued", "running"):
+            assert time.monotonic() - started < 5, "not woken: the worker waited for its poll"
+            time.sleep(0.02)
+        assert _row(app, aid).status == "passed"
+    finally:
+        worker.stopping.set()
+        worker._wake.set()
+        thread.join(timeout=10)
+    assert not list(wake_dir(slow_poll.data_dir).glob("*.sock"))  # removed on exit
+
+
+def test_waking_skips_sockets_of_dead_workers(tmp_path: Any) -> None:
+    import socket as socket_module
+
+    from app.queue.wakeup import wake_dir, wake_local_workers
+
+    directory = wake_dir(tmp_path)
+    directory.mkdir()
+    dead = socket_module.socket(socket_module.AF_UNIX, socket_module.SOCK_DGRAM)
+    dead.bind(str(directory / "1-dead.sock"))
+    dead.close()  # bound, then gone: sending is refused
+    alive = socket_module.socket(socket_module.AF_UNIX, socket_module.SOCK_DGRAM)
+    alive.bind(str(directory / "2-alive.sock"))
+    try:
+        assert wake_local_workers(tmp_path) == 1
+        assert alive.recv(8) == b"!"
+        assert not (directory / "1-dead.sock").exists()
+    finally:
+        alive.close()
+
+
+def test_postgres_notify_reaches_a_listening_worker_without_the_local_socket(
+    app: FastAPI, backend: str, tmp_path: Any
+) -> None:
+    import threading
+
+    from app.queue.wakeup import Waker, notify_in_transaction
+
+    event = threading.Event()
+    waker = Waker(data_dir=tmp_path / "elsewhere", engine=app.state.engine, event=event)
+    try:
+        time.sleep(0.2)
+        with app.state.sessionmaker() as s:
+            notify_in_transaction(s)
+            s.commit()
+        # Another host's web process reaches this worker only through the database.
+        assert event.wait(5.0 if backend == "postgres" else 0.5) is (backend == "postgres")
+    finally:
+        waker.close()

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, status
 
 from app.api.responses import errors
 from app.deps import SessionDep, SettingsDep, StudentUser, require_role
+from app.queue.wakeup import notify_in_transaction, wake_local_workers
 from app.schemas import SubmissionDetail, SubmissionIn, SubmissionOut
 from app.services import attempts as attempt_service
 
@@ -45,7 +46,9 @@ def create_submission(
         queue_max=settings.queue_max,
         user_active_max=settings.user_active_max,
     )
+    notify_in_transaction(session)
     session.commit()
+    wake_local_workers(settings.data_dir)  # idle workers claim it now, not at their next poll
     return SubmissionOut.of(attempt)
 
 

@@ -1,0 +1,134 @@
+"""Waking idle workers the moment an attempt is queued, instead of on their next poll.
+
+Two channels, both best effort (the poll every ``poll_s`` stays as the fallback, so a
+lost wake-up only costs latency, never an attempt):
+
+- **local**: every worker process binds a Unix datagram socket in ``<data dir>/wake/``;
+  the web process sends one byte to each socket there after committing an attempt. This
+  serves the embedded default (SQLite, web and workers on one host) and any workers
+  that share the web's host.
+- **Postgres**: the web issues ``NOTIFY jaxdojo_queued`` in the attempt's transaction (it
+  is delivered at commit), and workers on every host ``LISTEN`` on a connection of their
+  own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import logging
+import os
+import select
+import socket
+import threading
+import uuid
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "jaxdojo_queued"
+
+
+def wake_dir(data_dir: Path) -> Path:
+    return data_dir / "wake"
+
+
+def notify_in_transaction(session: Session) -> None:
+    """Postgres: queue a NOTIFY that is delivered when the caller commits."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text(f"NOTIFY {CHANNEL}"))
+
+
+def wake_local_workers(data_dir: Path) -> int:
+    """Send one byte to every worker socket on this host; returns how many were woken.
+    Sockets whose worker is gone are removed."""
+    directory = wake_dir(data_dir)
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return 0
+    woken = 0
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sender:
+        sender.setblocking(False)
+        for name in names:
+            if not name.endswith(".sock"):
+                continue
+            path = directory / name
+            try:
+                sender.sendto(b"!", str(path))
+                woken += 1
+            except OSError as exc:
+                if exc.errno in (errno.ECONNREFUSED, errno.ENOENT):
+                    with contextlib.suppress(OSError):
+                        path.unlink()  # its worker died without cleaning up
+                # EAGAIN: the worker's buffer is full, so it has wake-ups pending anyway
+    return woken
+
+
+class Waker:
+    """The worker's side: a thread that sets ``event`` on every wake-up (local datagram
+    or Postgres notification). ``close()`` stops it and removes the socket."""
+
+    def __init__(self, *, data_dir: Path, engine: Engine, event: threading.Event) -> None:
+        self.event = event
+        self._stop = threading.Event()
+        directory = wake_dir(data_dir)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.path = directory / f"{os.getpid()}-{uuid.uuid4().hex[:8]}.sock"
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self._sock.bind(str(self.path))
+        self._sock.setblocking(False)
+        self._pg: Any = None
+        if engine.dialect.name == "postgresql":
+            try:
+                raw = engine.raw_connection()
+                raw.driver_connection.autocommit = True  # type: ignore[union-attr]
+                raw.driver_connection.execute(f"LISTEN {CHANNEL}")  # type: ignore[union-attr]
+                self._pg = raw
+            except Exception as exc:  # the poll still finds the work
+                log.warning("LISTEN %s failed (%s); polling only", CHANNEL, exc)
+        self._thread = threading.Thread(target=self._run, name="wakeup", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        fds: list[Any] = [self._sock]
+        pgconn = None
+        if self._pg is not None:
+            pgconn = self._pg.driver_connection.pgconn
+            fds.append(pgconn.socket)
+        while not self._stop.is_set():
+            try:
+                ready, _, _ = select.select(fds, [], [], 1.0)
+            except (OSError, ValueError):
+                return
+            woke = False
+            if self._sock in ready:
+                with contextlib.suppress(BlockingIOError):
+                    while self._sock.recv(64):
+                        woke = True
+            if pgconn is not None and pgconn.socket in ready:
+                try:
+                    pgconn.consume_input()
+                    while pgconn.notifies() is not None:
+                        woke = True
+                except Exception as exc:  # connection lost: fall back to polling
+                    log.warning("LISTEN connection lost (%s); polling only", exc)
+                    fds = [self._sock]
+                    pgconn = None
+            if woke:
+                self.event.set()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=2.0)
+        with contextlib.suppress(OSError):
+            self._sock.close()
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+        if self._pg is not None:
+            with contextlib.suppress(Exception):
+                self._pg.close()
