@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import Session
 
 from app.models import Attempt, Problem
@@ -14,21 +14,23 @@ from grader.spec import SLUG_RE
 @dataclass(frozen=True)
 class ProblemProgress:
     problem: Problem
-    attempted: int  # students with at least one attempt (run or submit)
+    attempted: int  # students with at least one submit (runs are practice, not attempts)
     solved: int  # students with a passing submit
-    submissions: int
+    submissions: int  # submits
 
 
 def class_progress(*, session: Session) -> list[ProblemProgress]:
     """Per active problem: how many users attempted and solved it."""
-    passed = and_(Attempt.mode == "submit", Attempt.status == "passed")
+    passed = Attempt.status == "passed"
     rows = session.execute(
         select(
             Attempt.problem_id,
             func.count(distinct(Attempt.user_id)),
             func.count(distinct(case((passed, Attempt.user_id)))),
             func.count(Attempt.id),
-        ).group_by(Attempt.problem_id)
+        )
+        .where(Attempt.mode == "submit")
+        .group_by(Attempt.problem_id)
     ).all()
     stats = {pid: (a, s, n) for pid, a, s, n in rows}
     problems = session.scalars(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.core.db import utcnow
@@ -129,30 +129,30 @@ class ProblemListItem:
 
 def list_problems(*, session: Session, user_id: int | None = None) -> list[ProblemListItem]:
     """Active problems in display order, with the user's state: ``solved`` (a passing
-    submit), ``attempted`` (any run or submit) or ``new``; ``attempts`` counts submits."""
+    submit), ``attempted`` (a submit) or ``new``; ``attempts`` counts submits. Runs are
+    practice: they never make a problem attempted. The one definition of progress (the
+    problem page and the instructor view use it too)."""
     problems = list(
         session.scalars(
             select(Problem).where(Problem.active.is_(True)).order_by(Problem.position, Problem.slug)
         )
     )
-    stats: dict[int, tuple[int, int, bool]] = {}
+    stats: dict[int, tuple[int, bool]] = {}
     if user_id is not None:
-        is_submit = Attempt.mode == "submit"
         rows = session.execute(
             select(
                 Attempt.problem_id,
                 func.count(Attempt.id),
-                func.sum(case((is_submit, 1), else_=0)),
-                func.max(case((and_(is_submit, Attempt.status == "passed"), 1), else_=0)),
+                func.max(case((Attempt.status == "passed", 1), else_=0)),
             )
-            .where(Attempt.user_id == user_id)
+            .where(Attempt.user_id == user_id, Attempt.mode == "submit")
             .group_by(Attempt.problem_id)
         )
-        stats = {pid: (n, int(submits or 0), bool(solved)) for pid, n, submits, solved in rows}
+        stats = {pid: (int(submits or 0), bool(solved)) for pid, submits, solved in rows}
     out = []
     for p in problems:
-        n, submits, solved = stats.get(p.id, (0, 0, False))
-        state: ProblemState = "solved" if solved else ("attempted" if n else "new")
+        submits, solved = stats.get(p.id, (0, False))
+        state: ProblemState = "solved" if solved else ("attempted" if submits else "new")
         out.append(ProblemListItem(problem=p, state=state, attempts=submits))
     return out
 

@@ -94,12 +94,8 @@ def problem_detail(
                 session=session, user=user, problem_slug=slug, limit=20
             )
         ]
-        if access.reason == "solved" or any(
-            a.mode == "submit" and a.status == "passed" for a in history
-        ):
-            state = "solved"
-        elif submits:
-            state = "attempted"
+        progress = problem_service.problem_state(session=session, user_id=user.id, problem=problem)
+        state = None if progress.state == "new" else progress.state
     page = ProblemPage(
         slug=problem.slug,
         title=problem.title,
