@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     heartbeat_s: float = Field(10.0, gt=0, description="how often a worker renews its leases")
     poll_s: float = Field(0.5, gt=0, description="worker sleep when the queue is empty")
     max_tries: int = Field(3, ge=1, description="platform-failure attempts before system_error")
+    event_stream_max_s: float = Field(
+        900.0, gt=0, description="an event stream ends after this long, verdict or not"
+    )
     job_timeout_s: float = Field(
         300.0, gt=0, description="a grade running longer is presumed hung: its lease lapses"
     )

@@ -46,27 +46,7 @@ def notify_in_transaction(session: Session) -> None:
 def wake_local_workers(data_dir: Path) -> int:
     """Send one byte to every worker socket on this host; returns how many were woken.
     Sockets whose worker is gone are removed."""
-    directory = wake_dir(data_dir)
-    try:
-        names = os.listdir(directory)
-    except OSError:
-        return 0
-    woken = 0
-    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sender:
-        sender.setblocking(False)
-        for name in names:
-            if not name.endswith(".sock"):
-                continue
-            path = directory / name
-            try:
-                sender.sendto(b"!", str(path))
-                woken += 1
-            except OSError as exc:
-                if exc.errno in (errno.ECONNREFUSED, errno.ENOENT):
-                    with contextlib.suppress(OSError):
-                        path.unlink()  # its worker died without cleaning up
-                # EAGAIN: the worker's buffer is full, so it has wake-ups pending anyway
-    return woken
+    return _send_all(wake_dir(data_dir))
 
 
 class Waker:
@@ -132,3 +112,85 @@ class Waker:
         if self._pg is not None:
             with contextlib.suppress(Exception):
                 self._pg.close()
+
+
+# ---------------------------------------------------------------------------- verdicts
+
+
+def done_dir(data_dir: Path) -> Path:
+    return data_dir / "done"
+
+
+def announce_verdict(data_dir: Path) -> int:
+    """Worker side: tell the web processes on this host that some attempt finished, so
+    open event streams look now instead of at their next check."""
+    return _send_all(done_dir(data_dir))
+
+
+def _send_all(directory: Path) -> int:
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return 0
+    sent = 0
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sender:
+        sender.setblocking(False)
+        for name in names:
+            if not name.endswith(".sock"):
+                continue
+            path = directory / name
+            try:
+                sender.sendto(b"!", str(path))
+                sent += 1
+            except OSError as exc:
+                if exc.errno in (errno.ECONNREFUSED, errno.ENOENT):
+                    with contextlib.suppress(OSError):
+                        path.unlink()  # its process died without cleaning up
+                # EAGAIN: its buffer is full, so it has wake-ups pending anyway
+    return sent
+
+
+class VerdictSignal:
+    """Web side: a socket in ``<data dir>/done`` read by the event loop; every datagram
+    bumps ``generation`` and wakes the streams waiting in :meth:`wait`."""
+
+    def __init__(self, data_dir: Path) -> None:
+        import asyncio
+
+        directory = done_dir(data_dir)
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.path = directory / f"{os.getpid()}-{uuid.uuid4().hex[:8]}.sock"
+        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self._sock.bind(str(self.path))
+        self._sock.setblocking(False)
+        self.loop = asyncio.get_running_loop()
+        self._changed = asyncio.Condition()
+        self.generation = 0
+        self.loop.add_reader(self._sock.fileno(), self._readable)
+
+    def _readable(self) -> None:
+        with contextlib.suppress(BlockingIOError):
+            while self._sock.recv(64):
+                pass
+        self.generation += 1
+        self.loop.create_task(self._notify())
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def wait(self, timeout_s: float) -> None:
+        """Return after the next announced verdict, or after ``timeout_s``."""
+        import asyncio
+
+        async with self._changed:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), timeout_s)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.loop.remove_reader(self._sock.fileno())
+        with contextlib.suppress(OSError):
+            self._sock.close()
+        with contextlib.suppress(OSError):
+            self.path.unlink()

@@ -36,7 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.core.config import Settings
 from app.core.db import make_engine
 from app.queue import claims as q
-from app.queue.wakeup import Waker
+from app.queue.wakeup import Waker, announce_verdict
 from grader.errors import GraderError
 from grader.result import GradeResult, Mode
 
@@ -278,11 +278,15 @@ class Worker:
             if result.status == "system_error":
                 self._platform_fault(claim, ctx, f"grader reported system_error: {result.summary}")
                 return
-            result.timings.setdefault("worker_total_s", round(time.monotonic() - started, 3))
+            if claim.mode == "run":
+                # Not in submit mode: the time a grade took depends on the hidden inputs,
+                # which the grader already keeps out of a submit's timings.
+                result.timings.setdefault("worker_total_s", round(time.monotonic() - started, 3))
             stored = self._write(
                 lambda: q.complete_attempt(engine=self.engine, claim=claim, result=result), ctx
             )
             if stored:
+                announce_verdict(self.settings.data_dir)  # open event streams look now
                 log.info("graded %s status=%s score=%s", ctx, result.status, result.score)
             else:
                 log.warning("lease lost before the result was written; ignored: %s", ctx)

@@ -121,6 +121,7 @@ def problem_detail(
         "draftKey": f"jaxdojo:draft:{user.username if user else '-'}:{problem.slug}",
         "submitUrl": "/api/submissions",
         "pollUrl": "/api/submissions/__ID__",
+        "eventsUrl": "/api/submissions/__ID__/events",
         "resultUrl": "/attempts/__ID__/result",
         "pendingId": pending,
         "pendingMode": history[0].mode if pending else None,

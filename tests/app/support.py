@@ -73,6 +73,9 @@ def make_settings(url: str, data_dir: Path, **overrides: Any) -> Settings:
         "secret_key": TEST_SECRET,
         "grader": grader,
         "sqlite_busy_timeout_ms": 10000,
+        # No worker runs in most app tests: an event stream of a queued attempt would wait
+        # its full 15 minutes. Tests that grade finish well inside this.
+        "event_stream_max_s": 5.0,
     }
     values.update(overrides)
     return Settings(**values)

@@ -242,3 +242,70 @@ def test_postgres_notify_reaches_a_listening_worker_without_the_local_socket(
         assert event.wait(5.0 if backend == "postgres" else 0.5) is (backend == "postgres")
     finally:
         waker.close()
+
+
+def _events(client: TestClient, aid: int, headers: dict[str, str]) -> list[tuple[str, Any]]:
+    import json
+
+    events: list[tuple[str, Any]] = []
+    with client.stream("GET", f"/api/submissions/{aid}/events", headers=headers) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        name = None
+        for line in response.iter_lines():
+            if line.startswith("event: "):
+                name = line[len("event: ") :]
+            elif line.startswith("data: "):
+                events.append((str(name), json.loads(line[len("data: ") :])))
+    return events
+
+
+def test_event_stream_pushes_states_then_the_verdict(
+    client: TestClient, app: FastAPI, users: Users, settings_factory: Any
+) -> None:
+    import threading
+
+    h = users.headers("streamer")
+    aid = _submit(client, h, code="# sleep: 0.3\n")
+    worker = Worker(
+        settings=settings_factory(poll_s=30.0), engine=app.state.engine, grader_factory=fake_grader
+    )
+    thread = threading.Thread(target=worker.run, daemon=True)
+    started = time.monotonic()
+    thread.start()
+    try:
+        events = _events(client, aid, h)
+    finally:
+        worker.stopping.set()
+        worker._wake.set()
+        thread.join(timeout=10)
+    assert time.monotonic() - started < 10
+    names = [n for n, _ in events]
+    states = [data["status"] for name, data in events if name == "status"]
+    assert states in (["queued"], ["running"], ["queued", "running"]), states  # in order, once each
+    assert all(data["id"] == aid for _, data in events)
+    assert names[-1] == "result" and names.count("result") == 1
+    final = events[-1][1]
+    assert final["id"] == aid and final["status"] == "passed" and final["result"]["score"] == 1.0
+    assert final == client.get(f"/api/submissions/{aid}", headers=h).json()
+
+
+def test_event_stream_is_private_and_ends_without_a_worker(
+    client: TestClient, app: FastAPI, users: Users, settings_factory: Any
+) -> None:
+    from app.main import create_app
+    from tests.app.support import prepare
+
+    owner = users.headers("owner")
+    aid = _submit(client, owner)
+    other = users.headers("nosy")
+    assert client.get(f"/api/submissions/{aid}/events", headers=other).status_code == 404
+    assert client.get("/api/submissions/999999/events", headers=other).status_code == 404
+    short = settings_factory(event_stream_max_s=0.5)
+    prepare(short)
+    application = create_app(short)
+    try:
+        with TestClient(application) as c:
+            assert [n for n, _ in _events(c, aid, owner)] == ["status"]  # queued, then ends
+    finally:
+        application.state.engine.dispose()

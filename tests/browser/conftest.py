@@ -94,6 +94,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "JAXDOJO_SECRET_KEY": "browser-test-secret-" + "k" * 40,
         "JAXDOJO_PROBLEMS_DIR": str(REPO / "problems"),
         "JAXDOJO_SUBMIT_RATE_LIMIT": "1000",
+        "JAXDOJO_REGISTRATIONS_PER_IP": "1000",  # every test signs up from 127.0.0.1
         # Warm-up would compile all seven problems in the background and compete for the
         # two cores with the flows under test; it has its own test in tests/grader.
         "JAXDOJO_WARM_ON_START": "false",

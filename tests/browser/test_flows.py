@@ -192,3 +192,24 @@ def test_error_is_translated_and_its_line_highlighted(page: Any) -> None:
     highlighted = page.locator(".cm-line.cm-error-line")
     assert highlighted.count() == 1 and "int(x_t)" in highlighted.inner_text()
     screenshot(page, "result-error")
+
+
+def test_the_verdict_is_pushed_and_polling_is_the_fallback(page: Any) -> None:
+    """With EventSource the page waits on /events (no polling); without it, it polls."""
+    sign_up(page)
+    open_problem(page)
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    code = solution_code("cumulative-sum", "correct", "closure_step")
+    assert grade(page, "#run-btn", code) == "passed"
+    assert any(url.endswith("/events") for url in requests)
+    polls = [u for u in requests if "/api/submissions/" in u and not u.endswith("/events")]
+    assert polls == [], polls  # the push delivered it: no poll was needed
+    assert "graded in" in page.locator("#run-status").inner_text()
+
+    requests.clear()
+    page.add_init_script("window.EventSource = undefined;")  # an old browser or a proxy
+    open_problem(page)
+    assert grade(page, "#run-btn", code) == "passed"
+    assert not any(url.endswith("/events") for url in requests)
+    assert any("/api/submissions/" in u and not u.endswith("/events") for u in requests)

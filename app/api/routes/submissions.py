@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Request, status
+from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from app.api.responses import errors
 from app.deps import SessionDep, SettingsDep, StudentUser, require_role
-from app.queue.wakeup import notify_in_transaction, wake_local_workers
+from app.models import User
+from app.queue.wakeup import VerdictSignal, notify_in_transaction, wake_local_workers
 from app.schemas import SubmissionDetail, SubmissionIn, SubmissionOut
 from app.services import attempts as attempt_service
 
@@ -64,6 +71,93 @@ def list_submissions(
         session=session, user=user, problem_slug=problem, limit=limit
     )
     return [SubmissionOut.of(a) for a in attempts]
+
+
+ACTIVE = ("queued", "running")
+EVENT_CHECK_S = 0.25  # fallback between checks when no verdict is announced on this host
+EVENT_KEEPALIVE_S = 15.0
+
+
+def _load(request: Request, user_id: int, attempt_id: int) -> SubmissionDetail | None:
+    with request.app.state.sessionmaker() as session:
+        user = session.get(User, user_id)
+        if user is None:
+            return None
+        attempt = attempt_service.get_attempt_for_user(
+            session=session, user=user, attempt_id=attempt_id
+        )
+        return SubmissionDetail.of(attempt)
+
+
+def _event(name: str, data: dict[str, Any]) -> bytes:
+    return f"event: {name}\ndata: {json.dumps(data, allow_nan=False)}\n\n".encode()
+
+
+async def _verdict_signal(request: Request) -> VerdictSignal | None:
+    state = request.app.state
+    signal: VerdictSignal | None = getattr(state, "verdict_signal", None)
+    if signal is not None and signal.loop is not asyncio.get_running_loop():
+        signal.close()  # made on an event loop that is gone (tests start several)
+        signal = None
+    if signal is None:
+        try:
+            signal = VerdictSignal(state.settings.data_dir)
+        except OSError:  # no local signal: the stream checks every EVENT_CHECK_S
+            return None
+        state.verdict_signal = signal
+    return signal
+
+
+@router.get(
+    "/{attempt_id}/events",
+    responses={**errors(404), 200: {"content": {"text/event-stream": {}}}},
+    response_class=StreamingResponse,
+)
+async def submission_events(
+    attempt_id: int,
+    request: Request,
+    user: StudentUser,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> StreamingResponse:
+    """Server-sent events for one submission: ``status`` events (``{"id", "status"}``) as
+    it goes queued -> running, then one ``result`` event with the whole submission (as
+    ``GET /api/submissions/{id}``) once it has a verdict, and the stream ends. A comment
+    line every 15 s keeps proxies from closing an idle stream. 404 unless it is yours."""
+    # End the request's own transaction now: it would otherwise stay open for the whole
+    # stream (on SQLite, holding the write lock every worker needs).
+    user_id = user.id
+    await run_in_threadpool(session.close)
+    first = await run_in_threadpool(_load, request, user_id, attempt_id)  # 404 before streaming
+    signal = await _verdict_signal(request)
+    limit = time.monotonic() + settings.event_stream_max_s
+
+    async def stream() -> AsyncIterator[bytes]:
+        current = first
+        last_status = None
+        quiet_since = time.monotonic()
+        while current is not None:
+            if current.status != last_status:
+                last_status = current.status
+                if current.status in ACTIVE:
+                    yield _event("status", {"id": current.id, "status": current.status})
+                else:
+                    yield _event("result", current.model_dump(mode="json"))
+                    return
+                quiet_since = time.monotonic()
+            if time.monotonic() > limit or await request.is_disconnected():
+                return
+            if time.monotonic() - quiet_since > EVENT_KEEPALIVE_S:
+                yield b": keepalive\n\n"
+                quiet_since = time.monotonic()
+            if signal is not None:
+                await signal.wait(EVENT_CHECK_S)
+            else:
+                await asyncio.sleep(EVENT_CHECK_S)
+            current = await run_in_threadpool(_load, request, user_id, attempt_id)
+
+    headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
+    return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
 
 
 @router.get("/{attempt_id}", response_model=SubmissionDetail, responses=errors(404))

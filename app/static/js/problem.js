@@ -193,16 +193,39 @@
     }
   }
 
-  // Poll one attempt until it is graded, then show its result.
-  async function follow(id, mode, status) {
-    var began = Date.now();
-    while (status === "queued" || status === "running") {
-      setStatus(status === "queued" ? "Queued: waiting for a grader…" : "Running your code…", true);
-      var elapsed = Date.now() - began;
-      if (elapsed > GIVE_UP_MS) {
-        setStatus("Still grading. The result will appear in your attempts when it is ready.", false);
+  function statusText(status, began) {
+    var seconds = ((Date.now() - began) / 1000).toFixed(1) + " s";
+    return (status === "queued" ? "Queued: waiting for a grader… " : "Running your code… ") + seconds;
+  }
+
+  // The verdict pushed by the server (server-sent events). Rejects when the browser has
+  // no EventSource or the stream fails or ends early: the caller then polls instead.
+  function pushedVerdict(id, onStatus) {
+    return new Promise(function (resolve, reject) {
+      if (!window.EventSource || !page.eventsUrl) {
+        reject(new Error("no event stream"));
         return;
       }
+      var source = new window.EventSource(page.eventsUrl.replace("__ID__", encodeURIComponent(id)));
+      source.addEventListener("status", function (event) {
+        try { onStatus(JSON.parse(event.data).status); } catch (e) { /* ignore a bad event */ }
+      });
+      source.addEventListener("result", function (event) {
+        source.close();
+        try { resolve(JSON.parse(event.data).status); } catch (e) { reject(e); }
+      });
+      source.onerror = function () {  // closed early or never opened: poll instead
+        source.close();
+        reject(new Error("event stream failed"));
+      };
+    });
+  }
+
+  // Poll one attempt until it is graded (the fallback when no event stream is possible).
+  async function polledVerdict(id, status, began, onStatus) {
+    while (status === "queued" || status === "running") {
+      var elapsed = Date.now() - began;
+      if (elapsed > GIVE_UP_MS) return null;
       await sleep(elapsed > 10000 ? POLL_SLOW_MS : POLL_MS);
       var poll = await fetch(page.pollUrl.replace("__ID__", encodeURIComponent(id)), {
         credentials: "same-origin",
@@ -210,15 +233,48 @@
       });
       if (!poll.ok) {
         if (poll.status >= 500) continue;
-        setStatus(explainHttpError(poll, await readJson(poll)), false);
-        return;
+        throw new Error(explainHttpError(poll, await readJson(poll)));
       }
       var state = await readJson(poll);
       status = (state && state.status) || "queued";
+      onStatus(status);
+    }
+    return status;
+  }
+
+  // Follow one attempt until it is graded, with an elapsed timer, then show its result.
+  async function follow(id, mode, status) {
+    var began = Date.now();
+    var current = status;
+    function onStatus(s) { current = s; setStatus(statusText(current, began), true); }
+    onStatus(status);
+    var timer = window.setInterval(function () { setStatus(statusText(current, began), true); }, 200);
+    var final = null;
+    try {
+      if (status === "queued" || status === "running") {
+        try {
+          final = await pushedVerdict(id, onStatus);
+        } catch (e) {
+          try {
+            final = await polledVerdict(id, current, began, onStatus);
+          } catch (err) {
+            setStatus(err.message, false);
+            return;
+          }
+        }
+      } else {
+        final = status;
+      }
+    } finally {
+      window.clearInterval(timer);
+    }
+    if (final === null) {
+      setStatus("Still grading. The result will appear in your attempts when it is ready.", false);
+      return;
     }
     await showResult(id);
     var seconds = ((Date.now() - began) / 1000).toFixed(1);
-    setStatus((VERDICT_WORDS[status] || status) + " · " + (mode === "run" ? "run" : "submission") +
+    setStatus((VERDICT_WORDS[final] || final) + " · " + (mode === "run" ? "run" : "submission") +
       " graded in " + seconds + " s", false);
     refreshSidePanels();
   }
