@@ -3,7 +3,8 @@
 Starts ``jaxdojo serve`` on a free local port with a throwaway data directory (SQLite, a
 local worker), waits for its warm-up, then for each problem submits a known-correct
 solution N times, one after another, timing POST /api/submissions -> a terminal status
-on GET /api/submissions/{id} (polled every 5 ms). In the same run it grades the same
+on the event stream GET /api/submissions/{id}/events, as the problem page does (the
+burst polls GET /api/submissions/{id} instead, every 5 ms). In the same run it grades the same
 code N times in process through ``Grader`` (the grader alone), so the platform overhead
 (end to end minus grader) is a number. Then it measures sustained throughput: a burst of
 cumulative-sum submissions from several users, with 1 and with 2 grading slots.
@@ -83,6 +84,22 @@ class Api:
         body = {"problem": slug, "code": code, "mode": "submit"}
         return int(self.call("POST", "/api/submissions", body, token)["id"])
 
+    def pushed(self, token: str, attempt_id: int) -> dict[str, Any]:
+        """Wait on the event stream, as the problem page does, for the result event."""
+        request = urllib.request.Request(
+            f"{self.base}/api/submissions/{attempt_id}/events",
+            headers={"authorization": f"Bearer {token}"},
+        )
+        with urllib.request.urlopen(request, timeout=120) as response:
+            event = ""
+            for raw in response:
+                line = raw.decode().rstrip("\n")
+                if line.startswith("event: "):
+                    event = line[len("event: ") :]
+                elif line.startswith("data: ") and event == "result":
+                    return dict(json.loads(line[len("data: ") :]))
+        raise SystemExit(f"attempt {attempt_id}: the stream ended without a result")
+
     def wait(self, token: str, attempt_id: int, timeout_s: float = 120.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
@@ -136,7 +153,7 @@ def end_to_end(api: Api, token: str, slug: str, code: str, n: int) -> list[float
     times = []
     for _ in range(n):
         start = time.perf_counter()
-        api.wait(token, api.submit(token, slug, code))
+        api.pushed(token, api.submit(token, slug, code))
         times.append((time.perf_counter() - start) * 1000)
     return times
 
