@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from app.deps import PUBLIC, CsrfProtected, OptionalUser, SessionDep, StudentUser, require_role
@@ -48,6 +48,13 @@ def _without_title(statement: str) -> str:
 @router.get("/", name="web_home", dependencies=[PUBLIC], include_in_schema=False)
 def home() -> RedirectResponse:
     return RedirectResponse("/problems", status_code=303)
+
+
+@router.head("/", dependencies=[PUBLIC], include_in_schema=False)
+def home_head() -> Response:
+    """``HEAD /`` for load balancers and uptime checks: 200 while the web process serves
+    (``GET /api/health`` also checks the database)."""
+    return Response(status_code=200)
 
 
 @router.get("/problems", name="web_problems", dependencies=[PUBLIC], response_class=HTMLResponse)

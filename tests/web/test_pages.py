@@ -340,3 +340,9 @@ def test_unknown_path_gets_the_html_error_page(client: TestClient) -> None:
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert "Not found" in response.text and "Back to the problems" in response.text
+
+
+def test_head_of_the_home_page_answers_for_health_checks(client: TestClient) -> None:
+    response = client.head("/")
+    assert response.status_code == 200 and response.content == b""
+    assert client.get("/", follow_redirects=False).status_code == 303
