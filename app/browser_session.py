@@ -1,6 +1,7 @@
-"""Browser sessions, the one place for them: credentials check, server-side session,
-cookie, sign-out. Used by the pages (``app.web.auth``) and by ``POST /api/auth/login``;
-API clients use bearer tokens instead (``/api/auth/token``).
+"""Credentials and browser sessions for requests, the one place for them: credentials
+checked against the sign-in limits, registration against the per-client limit,
+server-side session, cookie, sign-out. Used by the pages (``app.web.auth``) and by the
+API's sign-in routes; API clients use bearer tokens (``/api/auth/token``).
 
 Usage in a form handler (after the ``CsrfProtected`` dependency)::
 
@@ -45,6 +46,36 @@ def start_session(
     cookies.set_session_cookie(request, response, new.token, settings.session_max_age_s)
 
 
+def check_credentials(
+    *, request: Request, session: Session, settings: Settings, username: str, password: str
+) -> User | None:
+    """The user for these credentials or None, counted against the client's and the
+    name's sign-in limits (RateLimited past them). The caller commits, even on None."""
+    return user_service.authenticate(
+        session=session,
+        username=username,
+        password=password,
+        ip=client_ip(request),
+        max_failures=settings.login_max_failures,
+        window_s=settings.login_window_s,
+    )
+
+
+def register_account(
+    *, request: Request, session: Session, settings: Settings, username: str, password: str
+) -> User:
+    """A new student account, counted against the client's registration limit. Raises
+    InvalidInput, Conflict or RateLimited; the caller commits."""
+    return user_service.register_user(
+        session=session,
+        username=username,
+        password=password,
+        ip=client_ip(request),
+        max_per_window=settings.registrations_per_ip,
+        window_s=settings.registration_window_s,
+    )
+
+
 def sign_in(
     *,
     request: Request,
@@ -55,13 +86,8 @@ def sign_in(
     password: str,
 ) -> User | None:
     """Check the credentials; on success start a session (cookie set on ``response``)."""
-    user = user_service.authenticate(
-        session=session,
-        username=username,
-        password=password,
-        ip=client_ip(request),
-        max_failures=settings.login_max_failures,
-        window_s=settings.login_window_s,
+    user = check_credentials(
+        request=request, session=session, settings=settings, username=username, password=password
     )
     session.commit()
     if user is None:

@@ -49,6 +49,16 @@ def wake_local_workers(data_dir: Path) -> int:
     return _send_all(wake_dir(data_dir))
 
 
+def _bind(directory: Path) -> tuple[socket.socket, Path]:
+    """A non-blocking datagram socket of this process in ``directory`` (made 0700)."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = directory / f"{os.getpid()}-{uuid.uuid4().hex[:8]}.sock"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(path))
+    sock.setblocking(False)
+    return sock, path
+
+
 class Waker:
     """The worker's side: a thread that sets ``event`` on every wake-up (local datagram
     or Postgres notification). ``close()`` stops it and removes the socket."""
@@ -56,12 +66,7 @@ class Waker:
     def __init__(self, *, data_dir: Path, engine: Engine, event: threading.Event) -> None:
         self.event = event
         self._stop = threading.Event()
-        directory = wake_dir(data_dir)
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self.path = directory / f"{os.getpid()}-{uuid.uuid4().hex[:8]}.sock"
-        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self._sock.bind(str(self.path))
-        self._sock.setblocking(False)
+        self._sock, self.path = _bind(wake_dir(data_dir))
         self._pg: Any = None
         if engine.dialect.name == "postgresql":
             try:
@@ -157,12 +162,7 @@ class VerdictSignal:
     def __init__(self, data_dir: Path) -> None:
         import asyncio
 
-        directory = done_dir(data_dir)
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self.path = directory / f"{os.getpid()}-{uuid.uuid4().hex[:8]}.sock"
-        self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        self._sock.bind(str(self.path))
-        self._sock.setblocking(False)
+        self._sock, self.path = _bind(done_dir(data_dir))
         self.loop = asyncio.get_running_loop()
         self._changed = asyncio.Condition()
         self.generation = 0

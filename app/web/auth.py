@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.browser_session import sign_in, sign_out, start_session
-from app.deps import PUBLIC, AuthDep, CsrfProtected, SessionDep, SettingsDep, client_ip
+from app.browser_session import register_account, sign_in, sign_out, start_session
+from app.deps import PUBLIC, AuthDep, CsrfProtected, SessionDep, SettingsDep
 from app.models import User
 from app.services import users as user_service
 from app.services.errors import RateLimited, ServiceError
@@ -104,13 +104,12 @@ def register(
         error = "The two passwords differ."
         return render(request, "auth/register.html", {**context, "error": error}, status_code=400)
     try:
-        user = user_service.register_user(
+        user = register_account(
+            request=request,
             session=session,
+            settings=settings,
             username=username,
             password=password,
-            ip=client_ip(request),
-            max_per_window=settings.registrations_per_ip,
-            window_s=settings.registration_window_s,
         )
     except ServiceError as exc:
         session.rollback()

@@ -18,7 +18,6 @@ from app.deps import (
     SessionDep,
     SettingsDep,
     StudentUser,
-    client_ip,
     csrf_token,
     require_role,
 )
@@ -44,13 +43,12 @@ def register(
     when this client created too many accounts lately."""
     if not settings.registration_open:
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Registration is closed.")
-    user = user_service.register_user(
+    user = browser_auth.register_account(
+        request=request,
         session=session,
+        settings=settings,
         username=body.username,
         password=body.password,
-        ip=client_ip(request),
-        max_per_window=settings.registrations_per_ip,
-        window_s=settings.registration_window_s,
     )
     session.commit()
     return UserOut.of(user)
@@ -69,13 +67,8 @@ def token(
     """Exchange a username and password (OAuth2 password form) for a bearer token valid
     30 days. The same 401 for an unknown user and a wrong password; 429 after repeated
     failures."""
-    user = user_service.authenticate(
-        session=session,
-        username=username,
-        password=password,
-        ip=client_ip(request),
-        max_failures=settings.login_max_failures,
-        window_s=settings.login_window_s,
+    user = browser_auth.check_credentials(
+        request=request, session=session, settings=settings, username=username, password=password
     )
     if user is None:
         session.commit()  # count the failure
