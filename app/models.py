@@ -8,7 +8,7 @@ tokens keep a SHA-256 of a 256-bit random value, passwords an argon2id hash.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 
 from sqlalchemy import (
     JSON,
@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from app.core.db import utcnow
+from grader.result import Status
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -38,17 +39,13 @@ NAMING_CONVENTION = {
 
 ROLES = ("student", "instructor", "admin")
 MODES = ("run", "submit")
-# queued -> running -> one of the result statuses (grader.result.Status)
-ATTEMPT_STATUSES = (
-    "queued",
-    "running",
-    "passed",
-    "failed",
-    "error",
-    "timeout",
-    "memory",
-    "system_error",
-)
+# The one list of attempt states: queued -> running -> a verdict (grader.result.Status),
+# or cancelled by its owner before a verdict. Everything else derives from these.
+ACTIVE_STATUSES = ("queued", "running")
+VERDICT_STATUSES: tuple[str, ...] = get_args(Status)
+CANCELLED = "cancelled"
+FINISHED_STATUSES = frozenset((*VERDICT_STATUSES, CANCELLED))
+ATTEMPT_STATUSES = (*ACTIVE_STATUSES, *VERDICT_STATUSES, CANCELLED)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

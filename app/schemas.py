@@ -43,6 +43,16 @@ class LoginIn(RegisterIn):
     pass
 
 
+class PasswordChangeIn(_Input):
+    current_password: str = Field(min_length=1, max_length=1024)
+    new_password: str = Field(
+        min_length=1,
+        max_length=1024,
+        description="8 to 128 characters, not a common password; a long passphrase is best",
+        examples=["a new long passphrase"],
+    )
+
+
 class CsrfOut(BaseModel):
     csrf_token: str
 
@@ -180,7 +190,9 @@ class SubmissionOut(BaseModel):
     id: int
     problem: str
     mode: Literal["run", "submit"]
-    status: str = Field(description="queued | running | the result's status once graded")
+    status: str = Field(
+        description="queued | running | cancelled (by its owner) | the result's status once graded"
+    )
     result: dict[str, Any] | None = Field(None, description="the grader's result (schema 1)")
     score: float | None = None
     problem_version: str

@@ -25,3 +25,8 @@ class SandboxFailure(GraderError):
 
 class ReferenceFailure(GraderError):
     """The trusted reference solution failed to produce outputs for a case."""
+
+
+class Cancelled(Exception):
+    """The caller cancelled the grade while it ran; the processes were killed. Neither a
+    verdict nor a platform fault: nothing is to be stored for it."""

@@ -19,7 +19,7 @@ from typing import Any
 
 from grader.cases import case_inputs
 from grader.config import GraderSettings
-from grader.errors import ReferenceFailure, SandboxFailure, UnknownProblem
+from grader.errors import Cancelled, ReferenceFailure, SandboxFailure, UnknownProblem
 from grader.refcache import ReferenceCache
 from grader.result import GradeResult, Mode, StudentError
 from grader.sandbox.protocol import RunLimits, RunRequest, SandboxRunner
@@ -123,10 +123,18 @@ class Grader:
 
     # -- grading ------------------------------------------------------------------------
 
-    def grade(self, slug: str, code: str, mode: Mode = "submit") -> GradeResult:
+    def grade(
+        self,
+        slug: str,
+        code: str,
+        mode: Mode = "submit",
+        *,
+        cancel: threading.Event | None = None,
+    ) -> GradeResult:
         """Grade ``code`` for problem ``slug``.
 
         Raises:
+            Cancelled: ``cancel`` was set (before or while the sandbox ran; it was killed).
             UnknownProblem: no such problem.
             SandboxFailure, ReferenceFailure, IsolationUnavailable: platform faults.
         """
@@ -141,7 +149,9 @@ class Grader:
         expected = self.references.get(problem, prepared.cases, backend)
         reference_ms = (time.perf_counter() - t_ref) * 1000
         t_run = time.perf_counter()
-        outcome = self.runner.run(prepared.request, prepared.limits)
+        if cancel is not None and cancel.is_set():
+            raise Cancelled()
+        outcome = self.runner.run(prepared.request, prepared.limits, cancel=cancel)
         sandbox_ms = (time.perf_counter() - t_run) * 1000
         result = judge(prepared=prepared, outcome=outcome, expected=expected, mode=mode)
         timings = {

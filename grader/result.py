@@ -12,7 +12,7 @@ it impossible to attach inputs, expected values, diffs or per-case times to them
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -22,9 +22,7 @@ Status = Literal["passed", "failed", "error", "timeout", "memory", "system_error
 CaseStatus = Literal["passed", "failed", "error"]
 Mode = Literal["run", "submit"]
 
-TERMINAL_STATUSES: frozenset[str] = frozenset(
-    ["passed", "failed", "error", "timeout", "memory", "system_error"]
-)
+TERMINAL_STATUSES: frozenset[str] = frozenset(get_args(Status))
 
 
 class Divergence(BaseModel):

@@ -172,6 +172,21 @@ def renew_leases(*, engine: Engine, claims: list[Claim], lease_s: float) -> list
     return lost
 
 
+def lost_claims(*, engine: Engine, claims: list[Claim]) -> list[Claim]:
+    """Those of ``claims`` this worker no longer holds (cancelled by the owner, or fenced off
+    by another worker), without touching any lease: a read, for checks between heartbeats."""
+    if not claims:
+        return []
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(Attempt.id, Attempt.status, Attempt.fencing_token).where(
+                Attempt.id.in_([c.attempt_id for c in claims])
+            )
+        ).all()
+    now = {row.id: (row.status, row.fencing_token) for row in rows}
+    return [c for c in claims if now.get(c.attempt_id) != ("running", c.token)]
+
+
 def complete_attempt(*, engine: Engine, claim: Claim, result: GradeResult) -> bool:
     """Store the result if this worker still holds the lease. False: fenced off, ignored."""
     now = utcnow()

@@ -1,4 +1,5 @@
-"""Waking idle workers the moment an attempt is queued, instead of on their next poll.
+"""Waking idle workers the moment an attempt is queued (or cancelled), instead of on their
+next poll.
 
 Two channels, both best effort (the poll every ``poll_s`` stays as the fallback, so a
 lost wake-up only costs latency, never an attempt):
@@ -60,11 +61,16 @@ def _bind(directory: Path) -> tuple[socket.socket, Path]:
 
 
 class Waker:
-    """The worker's side: a thread that sets ``event`` on every wake-up (local datagram
-    or Postgres notification). ``close()`` stops it and removes the socket."""
+    """The worker's side: a thread that sets every one of ``events`` on each wake-up (local
+    datagram or Postgres notification). ``close()`` stops it and removes the socket.
 
-    def __init__(self, *, data_dir: Path, engine: Engine, event: threading.Event) -> None:
-        self.event = event
+    A wake-up means "something changed in the queue": an attempt was queued (idle slots
+    claim) or cancelled (the worker rechecks the attempts it holds)."""
+
+    def __init__(
+        self, *, data_dir: Path, engine: Engine, events: tuple[threading.Event, ...]
+    ) -> None:
+        self.events = events
         self._stop = threading.Event()
         self._sock, self.path = _bind(wake_dir(data_dir))
         self._pg: Any = None
@@ -105,7 +111,8 @@ class Waker:
                     fds = [self._sock]
                     pgconn = None
             if woke:
-                self.event.set()
+                for event in self.events:
+                    event.set()
 
     def close(self) -> None:
         self._stop.set()

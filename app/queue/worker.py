@@ -9,6 +9,10 @@
 - The first SIGTERM/SIGINT is a warm stop (finish the attempts in hand, claim no more);
   the second is a cold stop (release the leases in hand and exit at once).
 - ``run(burst=True)`` returns when the queue is empty; ``max_jobs`` bounds the work.
+- An attempt its owner cancels (or another worker took over) is a lost lease: the worker
+  learns it at the next wake-up (the cancel sends one) or heartbeat, sets that grade's
+  cancel event, and the grader kills the run (``grader.errors.Cancelled``); nothing is
+  written for it.
 
 The grader is ``grader.grade.Grader(settings.grader)`` unless ``settings.grader_factory``
 names another ("module:callable", called with the Settings) — tests use that for a fast
@@ -37,14 +41,16 @@ from app.core.config import Settings
 from app.core.db import make_engine
 from app.queue import claims as q
 from app.queue.wakeup import Waker, announce_verdict
-from grader.errors import GraderError
+from grader.errors import Cancelled, GraderError
 from grader.result import GradeResult, Mode
 
 log = logging.getLogger("jaxdojo.worker")
 
 
 class GraderLike(Protocol):
-    def grade(self, slug: str, code: str, mode: Mode = ...) -> GradeResult: ...
+    def grade(
+        self, slug: str, code: str, mode: Mode = ..., *, cancel: threading.Event | None = None
+    ) -> GradeResult: ...
 
     def close(self) -> None: ...
 
@@ -92,6 +98,8 @@ class Worker:
         self.jobs_done = 0
         self._held: dict[int, q.Claim] = {}
         self._started: dict[int, float] = {}  # attempt id -> time.monotonic() at claim
+        self._cancels: dict[int, threading.Event] = {}  # attempt id -> kill its grade
+        self._recheck = threading.Event()  # the queue changed: are our claims still ours?
         self._last_sweep = float("-inf")
         self._lock = threading.Lock()
         self._budget: int | None = None
@@ -118,7 +126,11 @@ class Worker:
         waker = None
         if not burst:
             try:
-                waker = Waker(data_dir=self.settings.data_dir, engine=self.engine, event=self._wake)
+                waker = Waker(
+                    data_dir=self.settings.data_dir,
+                    engine=self.engine,
+                    events=(self._wake, self._recheck),
+                )
             except OSError as exc:
                 log.warning("worker %s: no wake-up channel (%s); polling", self.worker_id, exc)
         slots = [
@@ -133,6 +145,7 @@ class Worker:
         self.stopping.set()
         self._wake.set()
         self._done.set()
+        self._recheck.set()
         heartbeat.join(timeout=2)
         if waker is not None:
             waker.close()
@@ -259,14 +272,23 @@ class Worker:
             f"worker={self.worker_id} attempt={claim.attempt_id} problem={claim.problem_slug} "
             f"mode={claim.mode} try={claim.tries}/{self.settings.max_tries}"
         )
+        cancel = threading.Event()
         with self._lock:
             self._held[claim.attempt_id] = claim
             self._started[claim.attempt_id] = time.monotonic()
+            self._cancels[claim.attempt_id] = cancel
         log.info("claimed %s", ctx)
         started = time.monotonic()
         try:
             try:
-                result = grader.grade(claim.problem_slug, claim.code, cast(Mode, claim.mode))
+                result = grader.grade(
+                    claim.problem_slug, claim.code, cast(Mode, claim.mode), cancel=cancel
+                )
+            except Cancelled:
+                log.info("cancelled %s: the run was killed, nothing stored", ctx)
+                with self._lock:
+                    self.jobs_done += 1
+                return
             except GraderError as exc:
                 self._platform_fault(claim, ctx, f"{type(exc).__name__}: {exc}")
                 return
@@ -296,6 +318,7 @@ class Worker:
             with self._lock:
                 self._held.pop(claim.attempt_id, None)
                 self._started.pop(claim.attempt_id, None)
+                self._cancels.pop(claim.attempt_id, None)
 
     def _platform_fault(self, claim: q.Claim, ctx: str, error: str) -> None:
         new_status = self._write(
@@ -323,8 +346,39 @@ class Worker:
                 time.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
+    def _cancel_lost(self, lost: list[q.Claim], why: str) -> None:
+        """Kill the grades of claims this worker no longer holds: their verdict could not
+        be stored anyway, and a cancelled infinite loop must not hold a slot."""
+        for claim in lost:
+            with self._lock:
+                cancel = self._cancels.get(claim.attempt_id)
+            if cancel is not None and not cancel.is_set():
+                log.warning(
+                    "worker %s: attempt %d %s; killing its run",
+                    self.worker_id,
+                    claim.attempt_id,
+                    why,
+                )
+                cancel.set()
+
     def _heartbeat(self) -> None:
-        while not self._done.wait(self.settings.heartbeat_s):
+        next_renewal = time.monotonic() + self.settings.heartbeat_s
+        while not self._done.is_set():
+            woken = self._recheck.wait(max(0.0, next_renewal - time.monotonic()))
+            if self._done.is_set():
+                return
+            if woken:  # a wake-up: only look whether what we hold was cancelled
+                self._recheck.clear()
+                with self._lock:
+                    held = list(self._held.values())
+                try:
+                    lost = q.lost_claims(engine=self.engine, claims=held)
+                except SQLAlchemyError as exc:
+                    log.warning("worker %s: recheck failed: %s", self.worker_id, exc)
+                    continue
+                self._cancel_lost(lost, "was cancelled or taken over")
+                continue
+            next_renewal = time.monotonic() + self.settings.heartbeat_s
             now = time.monotonic()
             with self._lock:
                 held = [
@@ -350,9 +404,4 @@ class Worker:
             except SQLAlchemyError as exc:
                 log.warning("worker %s: heartbeat failed: %s", self.worker_id, exc)
                 continue
-            for claim in lost:
-                log.warning(
-                    "worker %s lost the lease on attempt %d (another worker took it over)",
-                    self.worker_id,
-                    claim.attempt_id,
-                )
+            self._cancel_lost(lost, "lost its lease (cancelled, or another worker took it over)")

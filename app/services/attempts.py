@@ -1,15 +1,23 @@
-"""Submissions: create (with size, rate and queue limits), look up with ownership, list."""
+"""Submissions: create (with size, rate and queue limits), look up with ownership, list,
+the previous one."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.core.db import utcnow
-from app.models import Attempt, User
-from app.services.errors import NotFound, PayloadTooLarge, QueueFull, RateLimited, valid_id
+from app.models import ACTIVE_STATUSES, CANCELLED, Attempt, User
+from app.services.errors import (
+    Conflict,
+    NotFound,
+    PayloadTooLarge,
+    QueueFull,
+    RateLimited,
+    valid_id,
+)
 from app.services.problems import current_version, get_problem
 
 
@@ -55,7 +63,7 @@ def create_submission(
     active = (
         session.scalar(
             select(func.count()).where(
-                Attempt.user_id == user.id, Attempt.status.in_(("queued", "running"))
+                Attempt.user_id == user.id, Attempt.status.in_(ACTIVE_STATUSES)
             )
         )
         or 0
@@ -91,6 +99,28 @@ def get_attempt_for_user(*, session: Session, user: User, attempt_id: int) -> At
     if attempt is None or (attempt.user_id != user.id and not user.is_instructor):
         raise NotFound("No such submission.")
     return attempt
+
+
+def previous_attempt(*, session: Session, attempt: Attempt) -> Attempt | None:
+    """The same user's attempt on the same problem made just before ``attempt`` (ordered by
+    ``created_at``, then ``id``), of either mode; None for the first one. Access is the
+    caller's business: it reaches only what ``attempt``'s owner could see anyway."""
+    earlier = or_(
+        Attempt.created_at < attempt.created_at,
+        and_(Attempt.created_at == attempt.created_at, Attempt.id < attempt.id),
+    )
+    query = (
+        select(Attempt)
+        .where(
+            Attempt.user_id == attempt.user_id,
+            Attempt.problem_id == attempt.problem_id,
+            Attempt.id != attempt.id,
+            earlier,
+        )
+        .order_by(Attempt.created_at.desc(), Attempt.id.desc())
+        .limit(1)
+    )
+    return session.scalars(query).first()
 
 
 def list_attempts(
@@ -135,3 +165,31 @@ def has_solved(*, session: Session, user_id: int, problem_id: int) -> bool:
         )
         is not None
     )
+
+
+def cancel_attempt(*, session: Session, user: User, attempt_id: int) -> Attempt:
+    """End the user's own queued or running attempt as ``cancelled`` (caller commits).
+
+    The fencing token is bumped in the same UPDATE, so a worker grading it can no longer
+    write a verdict (its late write matches no row) and the attempt is never claimed again;
+    the worker notices the lost lease and kills the run. NotFound unless it is the user's
+    own (instructors cannot cancel students' work); Conflict once it has a verdict.
+    """
+    attempt = session.get(Attempt, attempt_id) if valid_id(attempt_id) else None
+    if attempt is None or attempt.user_id != user.id:
+        raise NotFound("No such submission.")
+    res = session.execute(
+        update(Attempt)
+        .where(Attempt.id == attempt.id, Attempt.status.in_(ACTIVE_STATUSES))
+        .values(
+            status=CANCELLED,
+            finished_at=utcnow(),
+            lease_expires_at=None,
+            fencing_token=Attempt.fencing_token + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(attempt)
+    if res.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict("This submission already has a verdict; there is nothing to cancel.")
+    return attempt

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from app.models import Attempt
-from grader.result import TERMINAL_STATUSES
+from app.models import FINISHED_STATUSES, Attempt
 
 
 def display_time(when: datetime | None) -> str:
@@ -34,11 +33,11 @@ class AttemptView:
 
     @property
     def finished(self) -> bool:
-        return self.status in TERMINAL_STATUSES
+        return self.status in FINISHED_STATUSES
 
     @classmethod
     def of(cls, attempt: Attempt) -> AttemptView:
-        result = attempt.result if attempt.status in TERMINAL_STATUSES else None
+        result = attempt.result if attempt.status in FINISHED_STATUSES else None
         score = attempt.score
         if score is None and result is not None:
             raw = result.get("score")
@@ -47,7 +46,7 @@ class AttemptView:
             id=attempt.id,
             mode=attempt.mode,
             status=attempt.status,
-            score=score if attempt.status in TERMINAL_STATUSES else None,
+            score=score if attempt.status in FINISHED_STATUSES else None,
             code=attempt.code,
             result=result,
             username=attempt.user.username,

@@ -13,6 +13,7 @@ import os
 import shutil
 import stat
 import tempfile
+import threading
 import time
 import uuid
 from contextlib import ExitStack
@@ -149,8 +150,11 @@ class BaseRunner:
     def _spawn(self, plan: dict[str, Any], child_fds: tuple[int, int, int]) -> ChildHandle:
         raise NotImplementedError
 
-    def run(self, request: RunRequest, limits: RunLimits) -> RunOutcome:
-        """Run one request in a fresh runner and executor; never raises for student faults."""
+    def run(
+        self, request: RunRequest, limits: RunLimits, *, cancel: threading.Event | None = None
+    ) -> RunOutcome:
+        """Run one request in a fresh runner and executor; never raises for student faults.
+        Raises Cancelled (both processes killed, nothing judged) once ``cancel`` is set."""
         self._check_required()
         started = time.monotonic()
         sigs, case_sig, dynamic_inputs = signatures(request)
@@ -211,10 +215,10 @@ class BaseRunner:
             spawn_ms = (time.monotonic() - started) * 1000
             deadline = started + limits.wall_time_s
             procs = [runner, executor]
-            timed_out = supervise(procs, deadline, until_done=[runner])
+            timed_out = supervise(procs, deadline, until_done=[runner], cancel=cancel)
             runner_ms = (time.monotonic() - started) * 1000
             if not timed_out and runner.finished and runner_stream.load_error is None:
-                timed_out = supervise(procs, deadline, until_done=[runner, executor])
+                timed_out = supervise(procs, deadline, until_done=[runner, executor], cancel=cancel)
             # Which process failed first, before the kills below make both look failed.
             culprit = next((p for p in (executor, runner) if p.failed), None)
             wall_ms = (time.monotonic() - started) * 1000

@@ -12,6 +12,7 @@ the reference outputs, which never enter the sandbox.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -129,7 +130,9 @@ class RunOutcome:
 class SandboxRunner(Protocol):
     """Runs one request in a fresh isolated process; never raises for student faults."""
 
-    def run(self, request: RunRequest, limits: RunLimits) -> RunOutcome: ...
+    def run(
+        self, request: RunRequest, limits: RunLimits, *, cancel: threading.Event | None = None
+    ) -> RunOutcome: ...
 
     def close(self) -> None: ...
 

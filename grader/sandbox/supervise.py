@@ -14,12 +14,13 @@ import errno
 import os
 import select
 import signal
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from grader import wire
-from grader.errors import SandboxFailure
+from grader.errors import Cancelled, SandboxFailure
 from grader.sandbox.cgroups import RunCgroup
 from grader.sandbox.child import EXIT_MEMORY
 from grader.sandbox.protocol import RunLimits
@@ -219,9 +220,21 @@ class Sandboxed:
         return "crashed", "the process ended without a status"
 
 
-def supervise(procs: list[Sandboxed], deadline: float, *, until_done: list[Sandboxed]) -> bool:
+CANCEL_CHECK_S = 0.05  # how often a cancellable run looks at its cancel event
+
+
+def supervise(
+    procs: list[Sandboxed],
+    deadline: float,
+    *,
+    until_done: list[Sandboxed],
+    cancel: threading.Event | None = None,
+) -> bool:
     """Serve every process's channels until each of ``until_done`` has finished, any
-    process failed, or the deadline passed. Returns True when the deadline passed."""
+    process failed, or the deadline passed. Returns True when the deadline passed.
+
+    Raises Cancelled as soon as ``cancel`` is set (checked every ``CANCEL_CHECK_S``); the
+    caller's cleanup kills the processes."""
     poller = select.poll()
     by_fd: dict[int, tuple[Sandboxed, str]] = {}
     for proc in procs:
@@ -236,6 +249,8 @@ def supervise(procs: list[Sandboxed], deadline: float, *, until_done: list[Sandb
     while True:
         if any(p.failed for p in procs) or all(p.finished for p in until_done):
             return False
+        if cancel is not None and cancel.is_set():
+            raise Cancelled()
         now = time.monotonic()
         if now >= deadline:
             return True
@@ -249,7 +264,8 @@ def supervise(procs: list[Sandboxed], deadline: float, *, until_done: list[Sandb
             elif not wants and fd in writing:
                 poller.unregister(fd)
                 writing.discard(fd)
-        for fd, event in poller.poll(max(1, int((deadline - now) * 1000))):
+        wait_s = deadline - now if cancel is None else min(deadline - now, CANCEL_CHECK_S)
+        for fd, event in poller.poll(max(1, int(wait_s * 1000))):
             proc, what = by_fd[fd]
             if what == "result":
                 if not proc.read_result() and fd not in proc.open_fds:

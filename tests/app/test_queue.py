@@ -232,7 +232,7 @@ def test_postgres_notify_reaches_a_listening_worker_without_the_local_socket(
     from app.queue.wakeup import Waker, notify_in_transaction
 
     event = threading.Event()
-    waker = Waker(data_dir=tmp_path / "elsewhere", engine=app.state.engine, event=event)
+    waker = Waker(data_dir=tmp_path / "elsewhere", engine=app.state.engine, events=(event,))
     try:
         time.sleep(0.2)
         with app.state.sessionmaker() as s:

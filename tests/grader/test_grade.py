@@ -75,7 +75,7 @@ class FakeRunner:
         self.limits: list[RunLimits] = []
         self.closed = False
 
-    def run(self, request, limits):
+    def run(self, request, limits, *, cancel=None):
         self.requests.append(request)
         self.limits.append(limits)
         return self.respond(request)

@@ -8,7 +8,7 @@ The submitted code drives it with directive comments::
     # status: failed            the verdict (default passed)
     # raise: platform           raise GraderError (a platform fault)
 
-Every grade appends JSON lines ``{"event": "start"|"end", "tag", "pid", "worker"}`` to
+Every grade appends JSON lines ``{"event": "start"|"end"|"cancelled", "tag", "pid", "t"}`` to
 the file named by ``JAXDOJO_FAKE_GRADER_LOG`` (when set), so tests can count how many
 times each submission was graded and by which process.
 """
@@ -18,10 +18,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import threading
 import time
 from typing import Any
 
-from grader.errors import GraderError, SandboxFailure
+from grader.errors import Cancelled, GraderError, SandboxFailure
 from grader.result import CaseResult, GradeResult
 
 _DIRECTIVE = re.compile(r"^#\s*(tag|sleep|status|raise)\s*:\s*(\S+)\s*$", re.M)
@@ -43,11 +44,18 @@ class FakeGrader:
     def __init__(self, settings: Any = None):
         self.settings = settings
 
-    def grade(self, slug: str, code: str, mode: str) -> GradeResult:
+    def grade(
+        self, slug: str, code: str, mode: str, *, cancel: threading.Event | None = None
+    ) -> GradeResult:
         d = dict(_DIRECTIVE.findall(code))
         tag = d.get("tag", "")
         _log("start", tag)
-        time.sleep(float(d.get("sleep", "0")))
+        seconds = float(d.get("sleep", "0"))
+        if cancel is None:
+            time.sleep(seconds)
+        elif cancel.wait(seconds):  # like the real grader: the run is killed at once
+            _log("cancelled", tag)
+            raise Cancelled()
         if d.get("raise") == "platform":
             _log("raise", tag)
             raise SandboxFailure("fake sandbox failure")

@@ -572,3 +572,24 @@ def test_submit_mode_never_sends_the_runner_input_values_for_prints(runner: Zygo
     assert outcome.kind == "ok", outcome.detail
     assert "carry=" not in outcome.stdout and "length" not in outcome.stdout
     assert np.array_equal(outcome.cases[1].output, np.array([5.0, 11.0], np.float32))
+
+
+def test_cancel_kills_an_infinite_loop_at_once(runner: ZygoteRunner) -> None:
+    """Cancel (the student's button) ends a run that would take the whole wall limit: both
+    processes die, the uids go back to the pool, and the next run works."""
+    import threading
+    import time
+
+    from grader.errors import Cancelled
+
+    cancel = threading.Event()
+    timer = threading.Timer(1.0, cancel.set)
+    timer.start()
+    started = time.monotonic()
+    try:
+        with pytest.raises(Cancelled):
+            runner.run(request("while True:\n    pass\n"), limits(wall_time_s=30.0), cancel=cancel)
+    finally:
+        timer.cancel()
+    assert time.monotonic() - started < 3.0  # 1 s until the cancel, then at most moments
+    assert_cumsum_ok(runner.run(request(CUMSUM), limits()))

@@ -14,8 +14,13 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.responses import errors
 from app.deps import SessionDep, SettingsDep, StudentUser, require_role
-from app.models import User
-from app.queue.wakeup import VerdictSignal, notify_in_transaction, wake_local_workers
+from app.models import ACTIVE_STATUSES, User
+from app.queue.wakeup import (
+    VerdictSignal,
+    announce_verdict,
+    notify_in_transaction,
+    wake_local_workers,
+)
 from app.schemas import SubmissionDetail, SubmissionIn, SubmissionOut
 from app.services import attempts as attempt_service
 
@@ -73,7 +78,6 @@ def list_submissions(
     return [SubmissionOut.of(a) for a in attempts]
 
 
-ACTIVE = ("queued", "running")
 EVENT_CHECK_S = 0.25  # fallback between checks when no verdict is announced on this host
 EVENT_KEEPALIVE_S = 15.0
 
@@ -139,7 +143,7 @@ async def submission_events(
         while current is not None:
             if current.status != last_status:
                 last_status = current.status
-                if current.status in ACTIVE:
+                if current.status in ACTIVE_STATUSES:
                     yield _event("status", {"id": current.id, "status": current.status})
                 else:
                     yield _event("result", current.model_dump(mode="json"))
@@ -158,6 +162,21 @@ async def submission_events(
 
     headers = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
     return StreamingResponse(stream(), media_type="text/event-stream", headers=headers)
+
+
+@router.post("/{attempt_id}/cancel", response_model=SubmissionDetail, responses=errors(404, 409))
+def cancel_submission(
+    attempt_id: int, user: StudentUser, session: SessionDep, settings: SettingsDep
+) -> SubmissionDetail:
+    """End your own queued or running submission: it becomes ``cancelled`` and is never
+    graded (a worker running it kills the run within a moment). 409 once it has a verdict;
+    404 unless it is yours."""
+    attempt = attempt_service.cancel_attempt(session=session, user=user, attempt_id=attempt_id)
+    notify_in_transaction(session)  # workers recheck what they hold
+    session.commit()
+    wake_local_workers(settings.data_dir)
+    announce_verdict(settings.data_dir)  # open event streams end now
+    return SubmissionDetail.of(attempt)
 
 
 @router.get("/{attempt_id}", response_model=SubmissionDetail, responses=errors(404))
