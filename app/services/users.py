@@ -152,6 +152,47 @@ def set_password(*, session: Session, user: User, password: str) -> None:
     )
 
 
+WRONG_PASSWORD = "Your current password is not correct."  # noqa: S105
+SAME_PASSWORD = "The new password must differ from your current one."  # noqa: S105
+
+
+class WrongPassword(InvalidInput):
+    """Your current password is not correct."""
+
+    status_code = 400
+    code = "wrong_password"
+
+
+def change_password(
+    *,
+    session: Session,
+    user: User,
+    current_password: str,
+    new_password: str,
+    ip: str = "",
+    max_failures: int = 10,
+    window_s: int = 60,
+) -> None:
+    """Change the user's own password after checking the current one, then end every
+    session of the user (``set_password``); API tokens stay valid.
+
+    Raises WrongPassword (an InvalidInput, HTTP 400) for a wrong current password, which
+    is recorded as a failed sign-in: the caller must commit then too, so that guesses
+    count towards the sign-in limits, and RateLimited past them (like ``authenticate``).
+    Raises InvalidInput when the new password equals the current one or is not valid.
+    Nothing is changed on any error."""
+    name = user.username[:64]
+    _check_login_rate(
+        session=session, username=name, ip=ip, max_failures=max_failures, window_s=window_s
+    )
+    if not security.verify_password(user.password_hash, current_password):
+        session.add(LoginAttempt(username=name, ip=ip.replace("\x00", "")[:64], succeeded=False))
+        raise WrongPassword(WRONG_PASSWORD)
+    if new_password == current_password:
+        raise InvalidInput(SAME_PASSWORD)
+    set_password(session=session, user=user, password=new_password)
+
+
 def _check_login_rate(
     *, session: Session, username: str, ip: str, max_failures: int, window_s: int
 ) -> None:

@@ -1,13 +1,15 @@
-"""API tokens of the signed-in user (the account page creates and revokes them)."""
+"""The signed-in user's account: API tokens (the account page creates and revokes them
+too) and the password."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 
 from app.api.responses import errors
-from app.deps import SessionDep, StudentUser, require_role
+from app.browser_session import start_session
+from app.deps import AuthDep, SessionDep, SettingsDep, StudentUser, client_ip, require_role
 from app.models import ApiToken
-from app.schemas import ApiTokenCreated, ApiTokenIn, ApiTokenOut
+from app.schemas import ApiTokenCreated, ApiTokenIn, ApiTokenOut, PasswordChangeIn
 from app.services import users as user_service
 
 router = APIRouter(
@@ -49,3 +51,43 @@ def revoke_token(token_id: int, user: StudentUser, session: SessionDep) -> Respo
     user_service.revoke_api_token(session=session, user=user, token_id=token_id)
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/password", status_code=status.HTTP_204_NO_CONTENT, responses=errors(400, 429))
+def change_password(
+    body: PasswordChangeIn,
+    request: Request,
+    user: StudentUser,
+    auth: AuthDep,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    """Change the caller's password. 400 when ``current_password`` is wrong (such guesses
+    count towards the sign-in limits: 429 past them), 422 when the new password is too
+    short, too long, too common or the same as the current one.
+
+    Every browser session of the user ends; a caller signed in by cookie gets a fresh
+    session (a new cookie in this response), so only the other devices are signed out.
+    API tokens stay valid: a bearer client keeps using its token (revoke tokens with
+    ``DELETE /api/account/tokens/{id}``)."""
+    response = Response(status_code=status.HTTP_204_NO_CONTENT)
+    try:
+        user_service.change_password(
+            session=session,
+            user=user,
+            current_password=body.current_password,
+            new_password=body.new_password,
+            ip=client_ip(request),
+            max_failures=settings.login_max_failures,
+            window_s=settings.login_window_s,
+        )
+    except user_service.WrongPassword:
+        session.commit()  # the failed guess counts towards the sign-in limits
+        raise
+    if auth.via == "cookie":  # commits
+        start_session(
+            request=request, response=response, session=session, settings=settings, user=user
+        )
+    else:
+        session.commit()
+    return response
