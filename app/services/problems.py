@@ -157,6 +157,85 @@ def list_problems(*, session: Session, user_id: int | None = None) -> list[Probl
     return out
 
 
+DIFFICULTIES: tuple[str, ...] = ("easy", "medium", "hard")
+STATE_FILTERS: tuple[str, ...] = ("all", "unsolved", "solved", "attempted")
+
+
+@dataclass(frozen=True)
+class DifficultyProgress:
+    difficulty: str
+    solved: int
+    total: int
+
+
+@dataclass(frozen=True)
+class ProgressSummary:
+    """Counts over :func:`list_problems` items (never a second definition of progress)."""
+
+    solved: int
+    attempted: int
+    total: int
+    by_difficulty: list[DifficultyProgress]
+    continue_with: Problem | None  # first attempted-but-unsolved, else first new
+
+    @property
+    def all_solved(self) -> bool:
+        return self.total > 0 and self.solved == self.total
+
+
+def summarize_progress(items: list[ProblemListItem]) -> ProgressSummary:
+    """How far a user is through ``items`` (the output of :func:`list_problems`)."""
+    difficulties = list(DIFFICULTIES) + sorted(
+        {i.problem.difficulty for i in items} - set(DIFFICULTIES)
+    )
+    by_difficulty = [
+        DifficultyProgress(
+            difficulty=d,
+            solved=sum(1 for i in items if i.problem.difficulty == d and i.state == "solved"),
+            total=sum(1 for i in items if i.problem.difficulty == d),
+        )
+        for d in difficulties
+    ]
+    attempted = [i for i in items if i.state == "attempted"]
+    new = [i for i in items if i.state == "new"]
+    unsolved = attempted + new
+    return ProgressSummary(
+        solved=sum(1 for i in items if i.state == "solved"),
+        attempted=len(attempted),
+        total=len(items),
+        by_difficulty=[d for d in by_difficulty if d.total],
+        continue_with=unsolved[0].problem if unsolved else None,
+    )
+
+
+def filter_problems(
+    items: list[ProblemListItem], *, state: str | None = None, difficulty: str | None = None
+) -> list[ProblemListItem]:
+    """``items`` narrowed by a state filter (``unsolved``, ``solved``, ``attempted``) and a
+    difficulty; ``None``, ``all`` or an unknown value leaves that dimension unfiltered."""
+    wanted: set[str] | None = {
+        "unsolved": {"attempted", "new"},
+        "solved": {"solved"},
+        "attempted": {"attempted"},
+    }.get(state or "")
+    return [
+        i
+        for i in items
+        if (wanted is None or i.state in wanted)
+        and (difficulty not in DIFFICULTIES or i.problem.difficulty == difficulty)
+    ]
+
+
+def next_problem(*, session: Session, user_id: int | None, after_slug: str) -> Problem | None:
+    """The first problem after ``after_slug`` in list order that the user has not solved,
+    wrapping around to the start; ``None`` if every other problem is solved. An unknown
+    ``after_slug`` starts from the top. Anonymous users have solved nothing."""
+    items = list_problems(session=session, user_id=user_id)
+    index = next((n for n, i in enumerate(items) if i.problem.slug == after_slug), None)
+    ordered = items if index is None else items[index + 1 :] + items[:index]
+    return next((i.problem for i in ordered if i.state != "solved"), None)
+
+
 def problem_state(*, session: Session, user_id: int, problem: Problem) -> ProblemListItem:
     """One problem's state for one user (as in :func:`list_problems`)."""
     for item in list_problems(session=session, user_id=user_id):

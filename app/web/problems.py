@@ -15,7 +15,7 @@ from app.services import attempts as attempt_service
 from app.services import learning
 from app.services import problems as problem_service
 from app.services.errors import NotFound
-from app.web.templating import render, templates
+from app.web.templating import render
 from app.web.views import AttemptView
 
 router = APIRouter()
@@ -60,6 +60,14 @@ def home_head() -> Response:
 @router.get("/problems", name="web_problems", dependencies=[PUBLIC], response_class=HTMLResponse)
 def problem_list(request: Request, session: SessionDep, user: OptionalUser) -> HTMLResponse:
     items = problem_service.list_problems(session=session, user_id=user.id if user else None)
+    # Query filters work without JavaScript; unknown values fall back to "all".
+    state = request.query_params.get("state", "all")
+    if user is None or state not in problem_service.STATE_FILTERS:
+        state = "all"
+    difficulty = request.query_params.get("difficulty", "all")
+    if difficulty not in problem_service.DIFFICULTIES:
+        difficulty = "all"
+    shown = problem_service.filter_problems(items, state=state, difficulty=difficulty)
     problems = [
         {
             "slug": i.problem.slug,
@@ -69,9 +77,18 @@ def problem_list(request: Request, session: SessionDep, user: OptionalUser) -> H
             "tags": list(i.problem.tags or []),
             "state": i.state if user else None,
         }
-        for i in items
+        for i in shown
     ]
-    return render(request, "problems/list.html", {"problems": problems, "nav": "problems"})
+    context = {
+        "problems": problems,
+        "total_problems": len(items),
+        "progress": problem_service.summarize_progress(items) if user else None,
+        "filters": {"state": state, "difficulty": difficulty},
+        "state_filters": problem_service.STATE_FILTERS,
+        "difficulties": problem_service.DIFFICULTIES,
+        "nav": "problems",
+    }
+    return render(request, "problems/list.html", context)
 
 
 @router.get(
@@ -174,40 +191,3 @@ def give_up(slug: str, session: SessionDep, user: StudentUser) -> RedirectRespon
     learning.give_up(session=session, user=user, problem=problem)
     session.commit()
     return RedirectResponse(f"/problems/{problem.slug}?solution=1#solution", status_code=303)
-
-
-@router.get(
-    "/attempts/{attempt_id}",
-    name="web_attempt",
-    dependencies=[require_role("student")],
-    response_class=HTMLResponse,
-)
-def attempt_page(
-    request: Request, attempt_id: int, session: SessionDep, user: StudentUser
-) -> HTMLResponse:
-    attempt = attempt_service.get_attempt_for_user(
-        session=session, user=user, attempt_id=attempt_id
-    )
-    view = AttemptView.of(attempt)
-    return render(request, "problems/attempt.html", {"attempt": view, "nav": "problems"})
-
-
-@router.get(
-    "/attempts/{attempt_id}/result",
-    name="web_attempt_result",
-    dependencies=[require_role("student")],
-    response_class=HTMLResponse,
-)
-def attempt_result_fragment(
-    request: Request, attempt_id: int, session: SessionDep, user: StudentUser
-) -> HTMLResponse:
-    """The result block alone, for the problem page to insert after grading."""
-    attempt = attempt_service.get_attempt_for_user(
-        session=session, user=user, attempt_id=attempt_id
-    )
-    view = AttemptView.of(attempt)
-    response = templates.TemplateResponse(
-        request, "partials/result.html", {"attempt": view, "result": view.result}
-    )
-    response.headers["cache-control"] = "no-store"
-    return response

@@ -1,0 +1,64 @@
+"""Attempt pages: one attempt with its code, result and the changes since the previous
+attempt; the result block alone, for the problem page to insert after grading."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from app.deps import SessionDep, StudentUser, require_role
+from app.services import attempts as attempt_service
+from app.web.diff import code_diff
+from app.web.templating import render, templates
+from app.web.views import AttemptView
+
+router = APIRouter()
+
+
+@router.get(
+    "/attempts/{attempt_id}",
+    name="web_attempt",
+    dependencies=[require_role("student")],
+    response_class=HTMLResponse,
+)
+def attempt_page(
+    request: Request, attempt_id: int, session: SessionDep, user: StudentUser
+) -> HTMLResponse:
+    attempt = attempt_service.get_attempt_for_user(
+        session=session, user=user, attempt_id=attempt_id
+    )
+    view = AttemptView.of(attempt)
+    # Same owner and problem as `attempt`, so whoever may see this one may see that one.
+    previous = attempt_service.previous_attempt(session=session, attempt=attempt)
+    return render(
+        request,
+        "problems/attempt.html",
+        {
+            "attempt": view,
+            "previous": AttemptView.of(previous) if previous is not None else None,
+            "diff": code_diff(previous.code, attempt.code) if previous is not None else None,
+            "is_owner": attempt.user_id == user.id,
+            "nav": "problems",
+        },
+    )
+
+
+@router.get(
+    "/attempts/{attempt_id}/result",
+    name="web_attempt_result",
+    dependencies=[require_role("student")],
+    response_class=HTMLResponse,
+)
+def attempt_result_fragment(
+    request: Request, attempt_id: int, session: SessionDep, user: StudentUser
+) -> HTMLResponse:
+    """The result block alone, for the problem page to insert after grading."""
+    attempt = attempt_service.get_attempt_for_user(
+        session=session, user=user, attempt_id=attempt_id
+    )
+    view = AttemptView.of(attempt)
+    response = templates.TemplateResponse(
+        request, "partials/result.html", {"attempt": view, "result": view.result}
+    )
+    response.headers["cache-control"] = "no-store"
+    return response
