@@ -54,11 +54,16 @@ class CaseResult(BaseModel):
 
 
 class CheckResult(BaseModel):
-    """A structural check on the student's jaxpr (uses scan, not unrolled, vmap)."""
+    """A structural check on the student's exported programs (uses scan, not unrolled,
+    forbidden operations)."""
 
-    name: str
+    name: str = Field(description="stable id, e.g. 'uses_scan'; for programs, not people")
     passed: bool
     message: str
+    title: str = Field("", description="what the check is, in words: 'Uses lax.scan'")
+    ran: bool = Field(
+        True, description="False when it could not run (the code raised before any program)"
+    )
 
 
 class StudentError(BaseModel):
@@ -102,9 +107,11 @@ class GradeResult(BaseModel):
 
 
 def compute_score(cases: list[CaseResult], checks: list[CheckResult]) -> float:
-    """Fraction of cases and checks passed; 0 when there is nothing to pass."""
-    total = len(cases) + len(checks)
+    """Fraction of the cases and of the checks that ran that passed; 0 when there is
+    nothing to pass. 1.0 exactly when every case and check passed."""
+    ran = [c for c in checks if c.ran]  # a check that could not run is neither
+    total = len(cases) + len(ran)
     if total == 0:
         return 0.0
-    passed = sum(c.status == "passed" for c in cases) + sum(c.passed for c in checks)
+    passed = sum(c.status == "passed" for c in cases) + sum(c.passed for c in ran)
     return round(passed / total, 4)

@@ -25,6 +25,17 @@ from grader.sandbox.protocol import CaseOutcome
 from grader.spec import ProblemSpec
 
 NOT_CHECKED = "not checked because your code raised an error before any program was built"
+TITLES = {"uses_scan": "Uses lax.scan", "not_unrolled": "Loop not unrolled"}
+
+
+def _check(name: str, passed: bool, message: str, *, title: str = "") -> CheckResult:
+    return CheckResult(name=name, passed=passed, message=message, title=title or TITLES[name])
+
+
+def _not_checked(name: str, *, title: str = "") -> CheckResult:
+    return CheckResult(
+        name=name, passed=False, ran=False, message=NOT_CHECKED, title=title or TITLES[name]
+    )
 
 
 def _programs(outcomes: Sequence[CaseOutcome]) -> list[CaseOutcome]:
@@ -35,31 +46,29 @@ def _uses_loop(outcomes: Sequence[CaseOutcome]) -> CheckResult:
     name = "uses_scan"
     programs = _programs(outcomes)
     if not programs:
-        return CheckResult(name=name, passed=False, message=NOT_CHECKED)
+        return _not_checked(name)
     without = [c for c in programs if c.facts is not None and c.facts.loops == 0]
     if without:
-        return CheckResult(
-            name=name,
-            passed=False,
-            message=(
+        return _check(
+            name,
+            False,
+            (
                 "your program contains no loop: compute it with `jax.lax.scan` "
                 "(a Python loop is unrolled while tracing, and `jnp.cumsum` is not a scan)"
             ),
         )
     idle = [c for c in programs if c.loop_matters is False]
     if idle:
-        return CheckResult(
-            name=name,
-            passed=False,
-            message=(
+        return _check(
+            name,
+            False,
+            (
                 "your program has a loop, but its results do not reach the output: changing "
                 "them leaves your answer unchanged, so the answer is computed some other way. "
                 "Return what `jax.lax.scan` computes"
             ),
         )
-    return CheckResult(
-        name=name, passed=True, message="your program computes its output with a loop"
-    )
+    return _check(name, True, "your program computes its output with a loop")
 
 
 def _not_unrolled(
@@ -70,7 +79,7 @@ def _not_unrolled(
     assert nu is not None
     programs = _programs(outcomes)
     if not programs:
-        return CheckResult(name=name, passed=False, message=NOT_CHECKED)
+        return _not_checked(name)
     small = min(programs, key=lambda c: c.facts.op_count if c.facts else 0)
     large = max(programs, key=lambda c: c.facts.op_count if c.facts else 0)
     assert small.facts is not None and large.facts is not None
@@ -80,21 +89,19 @@ def _not_unrolled(
         f"and {b} for {labels.get(large.name, large.name)}"
     )
     if b > max(a, 1) * nu.max_growth:
-        return CheckResult(
-            name=name,
-            passed=False,
-            message=(
+        return _check(
+            name,
+            False,
+            (
                 f"{sizes}: it grows with the input, so a loop was unrolled in Python; "
                 "use `jax.lax.scan` (and `jax.vmap` for a batch)"
             ),
         )
     if len(programs) == 1 or a == b:
-        return CheckResult(
-            name=name,
-            passed=True,
-            message=f"your program has {a} operations for every input: the loop is not unrolled",
+        return _check(
+            name, True, f"your program has {a} operations for every input: the loop is not unrolled"
         )
-    return CheckResult(name=name, passed=True, message=f"{sizes}: the loop is not unrolled")
+    return _check(name, True, f"{sizes}: the loop is not unrolled")
 
 
 def _forbidden(spec: ProblemSpec, outcomes: Sequence[CaseOutcome]) -> list[CheckResult]:
@@ -103,16 +110,15 @@ def _forbidden(spec: ProblemSpec, outcomes: Sequence[CaseOutcome]) -> list[Check
     for rule in spec.structure.forbid:
         short = rule.op.split(".", 1)[-1]
         name = f"no_{short}"
+        title = f"Does not use {short}"
         if not programs:
-            checks.append(CheckResult(name=name, passed=False, message=NOT_CHECKED))
+            checks.append(_not_checked(name, title=title))
             continue
         used = any(c.facts is not None and c.facts.op_counts.get(rule.op) for c in programs)
         if used:
-            checks.append(CheckResult(name=name, passed=False, message=rule.message))
+            checks.append(_check(name, False, rule.message, title=title))
         else:
-            checks.append(
-                CheckResult(name=name, passed=True, message=f"your program uses no `{rule.op}`")
-            )
+            checks.append(_check(name, True, f"your program uses no `{rule.op}`", title=title))
     return checks
 
 

@@ -169,7 +169,7 @@ def _summary(
 ) -> str:
     n = len(cases)
     passed = sum(c.status == "passed" for c in cases)
-    failed_checks = [c for c in checks if not c.passed]
+    failed_checks = [c for c in checks if c.ran and not c.passed]
     kind = "visible example" if mode == "run" else "test case"
     if status == "passed":
         text = f"All {n} {kind}{'s' if n != 1 else ''} passed"
