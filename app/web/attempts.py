@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 
 from app.deps import SessionDep, StudentUser, require_role
 from app.services import attempts as attempt_service
+from app.services import problems as problem_service
 from app.web.diff import code_diff
 from app.web.templating import render, templates
 from app.web.views import AttemptView
@@ -57,8 +58,15 @@ def attempt_result_fragment(
         session=session, user=user, attempt_id=attempt_id
     )
     view = AttemptView.of(attempt)
+    following = None
+    if view.status == "passed" and view.mode == "submit" and attempt.user_id == user.id:
+        following = problem_service.next_problem(
+            session=session, user_id=user.id, after_slug=view.problem_slug
+        )
     response = templates.TemplateResponse(
-        request, "partials/result.html", {"attempt": view, "result": view.result}
+        request,
+        "partials/result.html",
+        {"attempt": view, "result": view.result, "next_problem": following},
     )
     response.headers["cache-control"] = "no-store"
     return response

@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from app.deps import PUBLIC, CsrfProtected, OptionalUser, SessionDep, StudentUser, require_role
 from app.markdown import render_markdown
+from app.models import User
 from app.services import attempts as attempt_service
 from app.services import learning
 from app.services import problems as problem_service
@@ -115,7 +116,7 @@ def problem_detail(
         history = [
             AttemptView.of(a)
             for a in attempt_service.list_attempts(
-                session=session, user=user, problem_slug=slug, limit=20
+                session=session, user=user, problem_slug=slug, limit=50
             )
         ]
         progress = problem_service.problem_state(session=session, user_id=user.id, problem=problem)
@@ -134,18 +135,26 @@ def problem_detail(
         solution_after_attempts=version.solution_after_attempts,
         submit_count=submits,
     )
-    initial_code = history[0].code if history else version.starter
+    loaded = _attempt_to_load(request, session, user, problem.id)
+    initial_code = loaded.code if loaded else history[0].code if history else version.starter
     last_attempt = next((a for a in history if a.finished), None)
     pending = history[0].id if history and not history[0].finished else None
+    following = (
+        problem_service.next_problem(session=session, user_id=user.id, after_slug=problem.slug)
+        if user is not None
+        else None
+    )
     page_data: dict[str, Any] = {
         "slug": problem.slug,
         "starter": version.starter,
         "initialCode": initial_code,
+        "loaded": loaded.id if loaded else None,  # the editor takes it over the draft
         "signedIn": user is not None,
         "draftKey": f"jaxdojo:draft:{user.username if user else '-'}:{problem.slug}",
         "submitUrl": "/api/submissions",
         "pollUrl": "/api/submissions/__ID__",
         "eventsUrl": "/api/submissions/__ID__/events",
+        "cancelUrl": "/api/submissions/__ID__/cancel",
         "resultUrl": "/attempts/__ID__/result",
         "pendingId": pending,
         "pendingMode": history[0].mode if pending else None,
@@ -155,8 +164,10 @@ def problem_detail(
         "problems/detail.html",
         {
             "problem": page,
-            "attempts": history,
+            "submissions": [a for a in history if a.mode == "submit"],
+            "runs": [a for a in history if a.mode == "run"],
             "last_attempt": last_attempt,
+            "next_problem": following,
             "initial_code": initial_code,
             "page_data": page_data,
             "open_solution": request.query_params.get("solution") == "1",
@@ -164,6 +175,25 @@ def problem_detail(
             "next_url": request.url.path,
         },
     )
+
+
+def _attempt_to_load(
+    request: Request, session: SessionDep, user: User | None, problem_id: int
+) -> AttemptView | None:
+    """``?load=<id>``: one of the user's own attempts on this problem, for the editor
+    (the attempt page links here). Anything else is ignored: the page opens as usual."""
+    raw = request.query_params.get("load", "")
+    if user is None or not raw.isdigit() or len(raw) > 12:
+        return None
+    try:
+        attempt = attempt_service.get_attempt_for_user(
+            session=session, user=user, attempt_id=int(raw)
+        )
+    except NotFound:
+        return None
+    if attempt.user_id != user.id or attempt.problem_id != problem_id:
+        return None
+    return AttemptView.of(attempt)
 
 
 @router.post(

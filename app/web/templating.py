@@ -9,6 +9,7 @@ stdout) only ever reaches a template as *data*, and markdown only through
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +17,11 @@ import jinja2
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from app.deps import csrf_token
 from app.models import User
+from app.web.views import result_counts
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +47,16 @@ def _path_for(context: dict[str, Any], name: str, /, **params: Any) -> str:
     return str(request.app.url_path_for(name, **params))
 
 
+_INLINE_CODE = re.compile(r"`([^`\n]{1,400})`")
+
+
+def inline_code(text: object) -> Markup:
+    """Plain text (a grader message, a hint) with its `backticked` spans as ``<code>``.
+    The text is escaped first; only the tags added here are markup."""
+    escaped = str(escape("" if text is None else text))
+    return Markup(_INLINE_CODE.sub(r"<code>\1</code>", escaped))  # noqa: S704 - escaped above
+
+
 def _make_templates() -> Jinja2Templates:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -52,6 +64,8 @@ def _make_templates() -> Jinja2Templates:
     )
     templates = Jinja2Templates(env=env)
     env.globals["url_for"] = _path_for
+    env.filters["inline_code"] = inline_code
+    env.globals["result_counts"] = result_counts
     return templates
 
 

@@ -55,3 +55,23 @@ class AttemptView:
             created_at_iso=iso_time(attempt.created_at),
             created_at_display=display_time(attempt.created_at),
         )
+
+
+def result_counts(result: dict[str, Any] | None) -> str:
+    """What a result amounts to, in words the verdict cannot contradict:
+    "3 of 8 cases · 2 of 2 checks" (checks that could not run are said to be so)."""
+    if not result:
+        return ""
+    cases = [c for c in result.get("cases") or [] if isinstance(c, dict)]
+    checks = [c for c in result.get("checks") or [] if isinstance(c, dict)]
+    parts = []
+    if cases:
+        passed = sum(c.get("status") == "passed" for c in cases)
+        parts.append(f"{passed} of {len(cases)} case{'s' if len(cases) != 1 else ''}")
+    ran = [c for c in checks if c.get("ran", True)]
+    if ran:
+        ok = sum(bool(c.get("passed")) for c in ran)
+        parts.append(f"{ok} of {len(ran)} check{'s' if len(ran) != 1 else ''}")
+    elif checks:
+        parts.append("checks not run")
+    return " · ".join(parts)

@@ -95,6 +95,9 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "JAXDOJO_PROBLEMS_DIR": str(REPO / "problems"),
         "JAXDOJO_SUBMIT_RATE_LIMIT": "1000",
         "JAXDOJO_REGISTRATIONS_PER_IP": "1000",  # every test signs up from 127.0.0.1
+        # Cheap argon2 (the server and `users create`): sign-ups and sign-ins in every flow.
+        "JAXDOJO_PASSWORD_HASH_MEMORY_KIB": "1024",
+        "JAXDOJO_PASSWORD_HASH_TIME_COST": "1",
         # Warm-up would compile all seven problems in the background and compete for the
         # two cores with the flows under test; it has its own test in tests/grader.
         "JAXDOJO_WARM_ON_START": "false",

@@ -49,14 +49,15 @@ def test_signed_out_visitor_reads_but_cannot_run(page: Any) -> None:
     assert page.locator("#submit-btn").is_disabled()
     assert page.locator(".statement .katex").count() > 0  # KaTeX typeset the math
     assert page.locator(".statement pre code.hljs").count() > 0  # highlighted code
-    assert page.locator("#solution pre").count() == 0
-    assert page.locator("#solution a", has_text="Sign in").count() == 1
-    # Wide: statement and editor side by side. Narrow: statement, editor, then the rest.
-    statement, editor = page.locator(".statement-col"), page.locator(".editor-col")
-    assert editor.bounding_box()["x"] > statement.bounding_box()["x"] + 300
+    page.click("#tab-solution")
+    assert page.locator("#panel-solution pre").count() == 0
+    assert page.locator("#panel-solution a", has_text="Sign in").count() == 1
+    # Wide: the problem and the editor side by side. Narrow: problem, editor, results.
+    problem, editor = page.locator("#pane-problem"), page.locator("#editor-shell")
+    assert editor.bounding_box()["x"] > problem.bounding_box()["x"] + 300
     page.set_viewport_size({"width": 390, "height": 844})
-    extras = page.locator(".extras-col")
-    assert statement.bounding_box()["y"] < editor.bounding_box()["y"] < extras.bounding_box()["y"]
+    results = page.locator("#console")
+    assert problem.bounding_box()["y"] < editor.bounding_box()["y"] < results.bounding_box()["y"]
     screenshot(page, "problem-page-narrow")
 
 
@@ -84,18 +85,18 @@ def test_correct_solution_runs_and_submits(page: Any) -> None:
     screenshot(page, "problem-page")
     code = solution_code("cumulative-sum", "correct", "tuple_carry")
     assert grade(page, "#run-btn", code) == "passed"
-    caption = page.locator("#results table.cases caption").inner_text()
-    assert "passed" in caption
-    assert (
-        page.locator("#results tr.case th .tag", has_text="hidden").count() == 0
-    )  # run: visible only
+    assert "3 of 3 passed" in page.locator("#results .cases-title").inner_text()
+    assert page.locator("#results li.case .tag", has_text="hidden").count() == 0  # run: visible
     assert grade(page, "#submit-btn", code) == "passed"
     assert page.locator("#results .verdict.passed").is_visible()
-    assert page.locator("#results tr.case th .tag", has_text="hidden").count() > 0
+    assert page.locator("#results li.case .tag", has_text="hidden").count() > 0
     screenshot(page, "result-passed")
-    # Solving unlocks the reference solution and shows up in the history.
-    page.wait_for_selector("#solution details.solution")
-    assert page.locator("#history tbody tr").count() == 2
+    # Solving unlocks the reference solution; the submission is listed, the run apart.
+    page.wait_for_selector("#panel-solution details.solution", state="attached")
+    page.click("#tab-submissions")
+    submissions = page.locator("#panel-submissions > .scroll-x table.attempts tbody tr")
+    assert submissions.count() == 1
+    assert page.locator("#panel-submissions details.runs tbody tr").count() == 1
     page.goto("/problems")
     assert page.locator('[data-slug="cumulative-sum"] .badge.solved').is_visible()
 
@@ -105,7 +106,7 @@ def test_exclusive_scan_gets_a_diagnosis(page: Any) -> None:
     open_problem(page)
     code = solution_code("cumulative-sum", "wrong", "exclusive_scan")
     assert grade(page, "#run-btn", code) == "failed"
-    failed = page.locator("#results tr.case.failed").first
+    failed = page.locator("#results li.case.failed").first
     assert failed.locator(".divergence").inner_text().startswith("first bad step")
     assert page.locator("#run-status").inner_text().startswith("Failed")
     screenshot(page, "result-exclusive-scan")
@@ -126,13 +127,16 @@ def test_cumsum_fails_the_structure_check_on_submit(page: Any) -> None:
     assert page.locator("#results .result").get_attribute("data-status") == "failed"
     checks = page.locator("#results .checks li.bad")
     assert checks.count() >= 1
-    assert "scan" in checks.first.inner_text().lower()
+    assert "uses lax.scan" in checks.first.inner_text().lower()  # a name, not an id
+    assert "uses_scan" not in page.locator("#results").inner_text()
     screenshot(page, "result-cumsum")
 
 
-def test_hints_reveal_one_at_a_time(page: Any) -> None:
+def test_hints_reveal_one_at_a_time_without_a_reload(page: Any) -> None:
     sign_up(page)
     open_problem(page)
+    page.click("#tab-hints")
+    page.evaluate("window.__notReloaded = true")
     assert page.locator(".hint-list li").count() == 0
     label = page.locator("#reveal-hint").inner_text()
     total = int(label.rsplit(" ", 1)[1])
@@ -141,19 +145,23 @@ def test_hints_reveal_one_at_a_time(page: Any) -> None:
         page.wait_for_selector(f".hint-list li:nth-child({n})")
         assert page.locator(".hint-list li").count() == n
     assert page.locator("#reveal-hint").count() == 0
+    assert page.evaluate("window.__notReloaded") is True  # the same page all along
+    assert page.locator("#tab-hints").inner_text().endswith(f"{total}/{total}")
+    assert page.locator("#panel-hints").is_visible()
 
 
 def test_solution_is_gated_until_give_up(page: Any) -> None:
     sign_up(page)
     open_problem(page)
-    assert page.locator("#solution pre").count() == 0
+    page.click("#tab-solution")
+    assert page.locator("#panel-solution pre").count() == 0
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.click("#give-up")
-    assert page.locator("#solution pre").count() == 0  # cancelled: nothing happened
+    assert page.locator("#panel-solution pre").count() == 0  # cancelled: nothing happened
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#give-up")
-    page.wait_for_selector("#solution details.solution[open] pre code")
-    assert "def cumulative_sum" in page.locator("#solution pre").inner_text()
+    page.wait_for_selector("#panel-solution details.solution[open] pre code")
+    assert "def cumulative_sum" in page.locator("#panel-solution pre").inner_text()
 
 
 def test_instructor_sees_class_progress(page: Any, browser: Any, server: Any) -> None:

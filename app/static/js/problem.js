@@ -15,6 +15,9 @@
   var runBtn = document.getElementById("run-btn");
   var submitBtn = document.getElementById("submit-btn");
   var resetBtn = document.getElementById("reset-code");
+  var cancelBtn = document.getElementById("cancel-btn");
+  var consoleEl = document.getElementById("console");
+  var narrow = window.matchMedia ? window.matchMedia("(max-width: 1000px)") : { matches: false };
   var holder = document.getElementById("editor");
   var fallback = document.getElementById("code-fallback");
   var busy = false;
@@ -34,8 +37,13 @@
     }
   }
 
-  var draft = loadDraft();
+  // An attempt loaded from the attempt page (?load=) wins over the draft, once.
+  var draft = page.loaded ? null : loadDraft();
   var initial = draft !== null ? draft : page.initialCode;
+  if (page.loaded) {
+    saveDraft(initial);
+    if (window.history.replaceState) window.history.replaceState(null, "", window.location.pathname);
+  }
 
   // The editor: CodeMirror when the bundle loaded, the plain textarea otherwise.
   var editor;
@@ -128,6 +136,8 @@
     });
     if (!resp.ok) throw new Error("result " + resp.status);
     resultsEl.innerHTML = await resp.text(); // server-rendered, autoescaped fragment
+    if (consoleEl) consoleEl.scrollTop = 0;
+    if (narrow.matches && consoleEl) consoleEl.scrollIntoView({ block: "start" });
     var section = resultsEl.querySelector(".result");
     var line = section && parseInt(section.getAttribute("data-error-line") || "", 10);
     if (line) editor.highlightLine(line);
@@ -136,20 +146,13 @@
   }
 
   async function refreshSidePanels() {
-    // History and solution change after a submission; fetch the page and swap them in.
+    // Submissions, the solution and the header change after a verdict: fetch the page and
+    // swap those panels in (the workspace script keeps the selected tab).
     try {
       var resp = await fetch(window.location.pathname, { credentials: "same-origin" });
       if (!resp.ok) return;
       var doc = new DOMParser().parseFromString(await resp.text(), "text/html");
-      ["history", "solution"].forEach(function (id) {
-        var fresh = doc.getElementById(id);
-        var old = document.getElementById(id);
-        if (fresh && old) old.replaceWith(document.importNode(fresh, true));
-      });
-      var header = doc.querySelector(".problem-header");
-      var oldHeader = document.querySelector(".problem-header");
-      if (header && oldHeader) oldHeader.replaceWith(document.importNode(header, true));
-      if (window.JaxdojoRender) window.JaxdojoRender.renderContent(document);
+      if (window.JaxdojoWorkspace) window.JaxdojoWorkspace.adopt(doc, ["panel-submissions", "panel-solution"]);
     } catch (e) {
       /* the panels refresh on the next page load */
     }
@@ -162,6 +165,7 @@
     timeout: "Time limit exceeded",
     memory: "Memory limit exceeded",
     system_error: "Grading failed on our side; please submit again",
+    cancelled: "Cancelled",
   };
 
   async function start(mode) {
@@ -242,10 +246,32 @@
     return status;
   }
 
+  // Cancel ends the attempt on the server at once (the worker kills a running one); the
+  // event stream (or the poll) then delivers the "cancelled" state like any verdict.
+  var following = null;
+  async function cancel() {
+    if (following === null) return;
+    cancelBtn.disabled = true;
+    try {
+      var resp = await fetch(page.cancelUrl.replace("__ID__", encodeURIComponent(following)), {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { Accept: "application/json", "X-CSRF-Token": csrfToken() },
+      });
+      if (!resp.ok && resp.status !== 409) {  // 409: the verdict came first; it shows
+        setStatus(explainHttpError(resp, await readJson(resp)), false);
+      }
+    } catch (e) {
+      setStatus("Could not reach the server to cancel.", false);
+    }
+  }
+
   // Follow one attempt until it is graded, with an elapsed timer, then show its result.
   async function follow(id, mode, status) {
     var began = Date.now();
     var current = status;
+    following = id;
+    if (cancelBtn) { cancelBtn.hidden = false; cancelBtn.disabled = false; }
     function onStatus(s) { current = s; setStatus(statusText(current, began), true); }
     onStatus(status);
     var timer = window.setInterval(function () { setStatus(statusText(current, began), true); }, 200);
@@ -267,6 +293,8 @@
       }
     } finally {
       window.clearInterval(timer);
+      following = null;
+      if (cancelBtn) cancelBtn.hidden = true;
     }
     if (final === null) {
       setStatus("Still grading. The result will appear in your attempts when it is ready.", false);
@@ -274,11 +302,13 @@
     }
     await showResult(id);
     var seconds = ((Date.now() - began) / 1000).toFixed(1);
-    setStatus((VERDICT_WORDS[final] || final) + " · " + (mode === "run" ? "run" : "submission") +
-      " graded in " + seconds + " s", false);
+    var what = mode === "run" ? "run" : "submission";
+    setStatus(final === "cancelled" ? "Cancelled after " + seconds + " s; this " + what + " does not count." :
+      (VERDICT_WORDS[final] || final) + " · " + what + " graded in " + seconds + " s", false);
     refreshSidePanels();
   }
 
+  if (cancelBtn) cancelBtn.addEventListener("click", cancel);
   if (runBtn) runBtn.addEventListener("click", function () { start("run"); });
   if (submitBtn) submitBtn.addEventListener("click", function () { start("submit"); });
   if (resetBtn) {
@@ -296,6 +326,52 @@
     editor.highlightLine(parseInt(btn.getAttribute("data-line"), 10));
     editor.focus();
   });
+  // "Load" in the submissions list puts that attempt's code in the editor, no reload.
+  document.addEventListener("click", async function (event) {
+    var link = event.target.closest ? event.target.closest("a.load-attempt") : null;
+    if (!link || !page.signedIn) return;
+    event.preventDefault();
+    var id = link.getAttribute("data-attempt-id");
+    try {
+      var resp = await fetch(page.pollUrl.replace("__ID__", encodeURIComponent(id)), {
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      });
+      var body = await readJson(resp);
+      if (!resp.ok || !body || typeof body.code !== "string") throw new Error("load");
+      if (body.code !== editor.getValue() &&
+          !window.confirm("Replace the code in the editor with attempt #" + id + "?")) return;
+      window.jaxdojoEditor.setValue(body.code);
+      editor.focus();
+      setStatus("Loaded attempt #" + id + " into the editor.", false);
+    } catch (e) {
+      window.location.href = link.href; // the page loads it instead
+    }
+  });
+  // "Skip to the editor" (and the phone's jump link) put the caret in the editor.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest('a[href="#editor-shell"]') : null;
+    if (!link) return;
+    event.preventDefault();
+    document.getElementById("editor-shell").scrollIntoView({ block: "nearest" });
+    editor.focus();
+  });
+  // Keyboard: Alt+Shift+E focuses the editor, Alt+Shift+R the results; Ctrl+Enter and
+  // Ctrl+Shift+Enter run and submit from anywhere on the page, not only in the editor.
+  document.addEventListener("keydown", function (event) {
+    if (event.altKey && event.shiftKey && !event.ctrlKey && !event.metaKey) {
+      if (event.code === "KeyE") { event.preventDefault(); editor.focus(); }
+      else if (event.code === "KeyR") { event.preventDefault(); resultsEl.focus(); }
+      return;
+    }
+    if ((event.ctrlKey || event.metaKey) && event.key === "Enter" && !event.defaultPrevented) {
+      var inEditor = holder.contains(event.target);
+      if (inEditor) return; // the editor's own keymap handles it
+      event.preventDefault();
+      start(event.shiftKey ? "submit" : "run");
+    }
+  });
+  if (page.loaded) setStatus("Loaded attempt #" + page.loaded + " into the editor.", false);
   // A result rendered with the page (the last attempt) may point at a line too.
   var existing = resultsEl.querySelector(".result[data-error-line]");
   if (existing) editor.highlightLine(parseInt(existing.getAttribute("data-error-line"), 10));
