@@ -77,7 +77,7 @@ def _make_grader(settings: GraderSettings) -> Grader:
 
 
 def _grade(args: argparse.Namespace) -> int:
-    from grader.errors import IsolationUnavailable, UnknownProblem
+    from grader.errors import GraderError, IsolationUnavailable, UnknownProblem
 
     grader = _make_grader(_settings())
     try:
@@ -96,10 +96,17 @@ def _grade(args: argparse.Namespace) -> int:
             print(f"jaxdojo grade: cannot read {args.file}: {exc}", file=sys.stderr)
             return EXIT_USAGE
         try:
-            result = grader.grade_or_system_error(args.slug, code, args.mode)
+            result = grader.grade(args.slug, code, args.mode)
         except IsolationUnavailable as exc:
             print(
                 f"jaxdojo grade: {exc} Run `jaxdojo doctor` to see which layers are missing.",
+                file=sys.stderr,
+            )
+            return EXIT_UNAVAILABLE
+        except GraderError as exc:  # a platform fault: no verdict, not the code's fault
+            print(
+                f"jaxdojo grade: grading failed on our side ({type(exc).__name__}: {exc}); "
+                "the code was not judged.",
                 file=sys.stderr,
             )
             return EXIT_UNAVAILABLE

@@ -4,9 +4,10 @@ The trusted side never parses, imports or runs the student's source: it hands th
 to a :class:`~grader.sandbox.protocol.SandboxRunner` and judges the returned arrays and
 jaxpr facts against reference outputs computed by trusted code (:mod:`grader.refcache`).
 
-A student's failure is a verdict (a :class:`GradeResult`); a platform fault raises a
-:class:`~grader.errors.GraderError` for the caller to retry, or is turned into a
-``system_error`` result by :meth:`Grader.grade_or_system_error`.
+A student's failure is a verdict (a :class:`GradeResult`); a platform fault always raises
+a :class:`~grader.errors.GraderError` and is never a result: the worker retries it and
+writes ``system_error`` only after its last try (:mod:`app.queue.claims`), and the CLI
+exits non-zero.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 from grader.cases import case_inputs
 from grader.config import GraderSettings
-from grader.errors import Cancelled, ReferenceFailure, SandboxFailure, UnknownProblem
+from grader.errors import Cancelled, UnknownProblem
 from grader.refcache import ReferenceCache
 from grader.result import GradeResult, Mode, StudentError
 from grader.sandbox.protocol import RunLimits, RunRequest, SandboxRunner
@@ -169,20 +170,6 @@ class Grader:
         result.timings = {k: v for k, v in timings.items() if math.isfinite(v)}
         result.backend = backend
         return result
-
-    def grade_or_system_error(self, slug: str, code: str, mode: Mode = "submit") -> GradeResult:
-        """:meth:`grade`, with platform faults logged and returned as ``system_error``."""
-        try:
-            return self.grade(slug, code, mode)
-        except (SandboxFailure, ReferenceFailure) as exc:
-            log.exception("grading %s (%s) failed: %s", slug, mode, exc)
-            return GradeResult.system_error(
-                "The grader failed while checking your code (not your fault): "
-                f"{type(exc).__name__}. Please submit again.",
-                problem=slug,
-                mode=mode,
-                backend=self.settings.backend,
-            )
 
     # -- steps --------------------------------------------------------------------------
 

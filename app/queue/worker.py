@@ -297,9 +297,6 @@ class Worker:
                 detail = "".join(traceback.format_exception_only(exc)).strip()
                 self._platform_fault(claim, ctx, f"unexpected: {detail}")
                 return
-            if result.status == "system_error":
-                self._platform_fault(claim, ctx, f"grader reported system_error: {result.summary}")
-                return
             if claim.mode == "run":
                 # Not in submit mode: the time a grade took depends on the hidden inputs,
                 # which the grader already keeps out of a submit's timings.

@@ -125,15 +125,17 @@ def test_isolation_unavailable_is_not_a_result(monkeypatch, settings, solution, 
     assert "jaxdojo doctor" in capsys.readouterr().err
 
 
-def test_system_error_is_a_result(monkeypatch, settings, solution, capsys):
+def test_a_failed_reference_is_no_verdict(monkeypatch, settings, solution, capsys):
+    """Grading could not happen: exit non-zero with the reason, and print no result."""
     code = run_cli(
         ["grade", "running-total", str(solution), "--json"],
         monkeypatch,
         settings,
         references=FakeReferences(fail=True),
     )
-    assert code == 0
-    assert json.loads(capsys.readouterr().out)["status"] == "system_error"
+    assert code == grader_cli.EXIT_UNAVAILABLE
+    out = capsys.readouterr()
+    assert out.out == "" and "ReferenceFailure" in out.err
 
 
 def test_problems_list(monkeypatch, settings, capsys):
@@ -173,3 +175,18 @@ def test_doctor_delegates_to_the_sandbox_doctor(monkeypatch, settings):
     assert run_cli(["doctor", "--json"], monkeypatch, settings) == 7
     assert run_cli(["doctor"], monkeypatch, settings) == 7
     assert calls == [["--json"], []]
+
+
+def test_grade_exits_non_zero_on_a_platform_fault(tmp_path, monkeypatch, settings, capsys):
+    """A fault on our side is no verdict: no result is printed and the exit code says so."""
+    from grader.errors import SandboxFailure
+
+    def broken(request):
+        raise SandboxFailure("zygote died")
+
+    source = tmp_path / "solution.py"
+    source.write_text("x = 1\n")
+    code = run_cli(["grade", "running-total", str(source), "--json"], monkeypatch, settings, broken)
+    assert code == grader_cli.EXIT_UNAVAILABLE
+    out = capsys.readouterr()
+    assert out.out == "" and "grading failed on our side" in out.err and "zygote died" in out.err
