@@ -17,20 +17,13 @@ from typing import Any, Literal
 import numpy as np
 
 from grader.result import Divergence
+from grader.spec import Tolerance
 
 Tree = Any
 DtypePolicy = Literal["exact", "same_kind"]
 
 # Sequences shorter than this are too short for "shifted by one step" to mean anything.
 _MIN_SHIFT_LEN = 3
-
-
-@dataclass(frozen=True)
-class Tolerances:
-    """``|got - expected| <= atol + rtol * |expected|``, elementwise (numpy's allclose)."""
-
-    rtol: float
-    atol: float
 
 
 @dataclass(frozen=True)
@@ -47,7 +40,7 @@ def compare_outputs(
     expected: Tree,
     got: Tree,
     *,
-    tolerance: Any,
+    tolerance: Tolerance,
     dtype_policy: DtypePolicy = "same_kind",
     output_names: Sequence[str] | None = None,
 ) -> Comparison:
@@ -56,11 +49,12 @@ def compare_outputs(
     Args:
         expected: the reference output pytree (dicts, lists/tuples, numpy arrays, scalars).
         got: the student's output pytree, same kinds of nodes.
-        tolerance: anything with ``rtol`` and ``atol`` attributes (e.g. ``spec.Tolerance``).
+        tolerance: the problem's (``spec.Tolerance``): a leaf passes where
+            ``|got - expected| <= atol + rtol * |expected|``, elementwise.
         dtype_policy: ``exact`` (same dtype) or ``same_kind`` (float/float, int/int, ...).
         output_names: optional names of a top-level tuple's entries, for messages only.
     """
-    tol = Tolerances(float(tolerance.rtol), float(tolerance.atol))
+    tol = tolerance
     problem = _compare_structure(expected, got, "output", output_names)
     if problem is not None:
         return Comparison(False, problem)
@@ -224,7 +218,7 @@ def _as_array(value: Any) -> np.ndarray:
 
 
 def _compare_leaf(
-    path: str, expected: Any, got: Any, tol: Tolerances, policy: DtypePolicy
+    path: str, expected: Any, got: Any, tol: Tolerance, policy: DtypePolicy
 ) -> Comparison:
     exp = _as_array(expected)
     out = _as_array(got)
@@ -253,7 +247,7 @@ def _compare_leaf(
     return _compare_values(path, exp, out, tol)
 
 
-def _compare_values(path: str, exp: np.ndarray, out: np.ndarray, tol: Tolerances) -> Comparison:
+def _compare_values(path: str, exp: np.ndarray, out: np.ndarray, tol: Tolerance) -> Comparison:
     e = exp.astype(np.complex128 if exp.dtype.kind == "c" else np.float64)
     g = out.astype(e.dtype)
     exp_finite = np.isfinite(e)

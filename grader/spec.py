@@ -139,6 +139,9 @@ class CaseSpec(_Strict):
 
 
 class Tolerance(_Strict):
+    """``|got - expected| <= atol + rtol * |expected|``, elementwise (numpy's allclose).
+    The one tolerance type: the front matter's, the comparison's, the executor's."""
+
     rtol: float = Field(1e-5, ge=0)
     atol: float = Field(1e-6, ge=0)
 
