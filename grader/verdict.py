@@ -197,6 +197,38 @@ def _summary(
     return "; ".join(parts) + "."
 
 
+def _build_timeout_text(wall_s: float, where: str | None, line: int | None) -> str:
+    """The message for a runner stopped while building the program, worded after where
+    the runner last said it was busy. That is the runner's word (it ran student code):
+    it picks the wording here, never the status or the score."""
+    on_line = f" on line {line}" if type(line) is int and line > 0 else ""
+    if where == "student":
+        return (
+            f"Your own Python code was still running{on_line} after {wall_s:g} s and was "
+            "stopped — is there a loop that never ends? A `while` loop whose condition "
+            "never becomes false runs forever, and JAX cannot stop it for you."
+        )
+    if where == "tracing":
+        return (
+            f"Building your program took longer than {wall_s:g} s and was stopped: JAX was "
+            f"still tracing the operations of your code{on_line}. A Python loop over the "
+            "sequence is unrolled into one operation per step, so a long loop makes a huge "
+            "program that is slow to build; loop with `jax.lax.scan` instead."
+        )
+    if where == "lowering":
+        return (
+            f"Building your program took longer than {wall_s:g} s and was stopped: your "
+            "traced program was so large that JAX was still converting it. A Python loop "
+            "over the sequence is unrolled into one operation per step; loop with "
+            "`jax.lax.scan` instead."
+        )
+    return (
+        f"Building your program took longer than {wall_s:g} s and was stopped — either a "
+        "Python loop never ends (check each `while` condition), or a long Python loop is "
+        "unrolled into one operation per step, which takes long to trace; use lax.scan."
+    )
+
+
 def _run_failure(p: PreparedRun, outcome: RunOutcome, base: dict[str, Any]) -> GradeResult:
     """Verdicts for a run that produced no per-case results."""
     spec = p.problem.spec
@@ -225,11 +257,7 @@ def _run_failure(p: PreparedRun, outcome: RunOutcome, base: dict[str, Any]) -> G
         not_run = "stopped: time limit"
     elif outcome.kind == "timeout":
         status = "timeout"
-        summary = (
-            f"Building your program took longer than {limits.wall_time_s:g} s and was stopped "
-            "— an unrolled Python loop takes a long time to trace, and an endless Python "
-            "loop never finishes; use lax.scan."
-        )
+        summary = _build_timeout_text(limits.wall_time_s, outcome.hint_where, outcome.hint_line)
         not_run = "stopped: time limit"
     elif outcome.kind == "memory":
         status = "memory"

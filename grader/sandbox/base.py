@@ -312,6 +312,10 @@ class BaseRunner:
         if not runner.finished and culprit is not executor:
             outcome.kind, outcome.detail = runner.failure(timed_out)  # type: ignore[assignment]
             outcome.stage = "runner"
+            if outcome.kind == "timeout" and rs.last_progress is not None:
+                # The runner's own word: it only words the timeout message.
+                outcome.hint_where = rs.last_progress.where
+                outcome.hint_line = rs.last_progress.line
             return outcome
         if rs.load_error is not None:
             outcome.kind, outcome.load_error = "load_error", rs.load_error

@@ -20,6 +20,13 @@ Runner result messages, each one length-prefixed frame whose first byte is its k
     J {"t": "artifact", "sig", "error", "vmap_calls"} [B serialized jax.export artifact]
     J {"t": "memory"} | J {"t": "done"}
 
+and, interleaved anywhere after the isolation report and before the final message (never
+between an artifact's announcement and its bytes), a few progress reports from the
+watchdog thread (:class:`ProgressWatchdog`), the runner's guess at what its main thread
+is busy with, for the wording of a timeout only::
+
+    J {"t": "progress", "where": "student"|"tracing"|"lowering"|"other", "line": int|null}
+
 The worker enforces this order; anything else is a crash.
 """
 
@@ -32,8 +39,11 @@ import json
 import linecache
 import os
 import sys
+import threading
+import time
 import traceback
 import types
+from collections import Counter
 from typing import Any
 
 from grader import execution, exporting, wire
@@ -47,12 +57,160 @@ EXIT_PROTOCOL = 71
 EXIT_MEMORY = 72
 
 
+# The watchdog's cadence: a sample of the main thread's stack every PROGRESS_SAMPLE_S, a
+# report (only when it changed) of the most common place in each PROGRESS_WINDOW samples,
+# at most MAX_PROGRESS reports in all. RunnerStream refuses more than MAX_PROGRESS.
+PROGRESS_SAMPLE_S = 0.1
+PROGRESS_WINDOW = 5
+MAX_PROGRESS = 64
+MAX_STACK_WALK = 2000
+MAX_LINE = 1 << 20  # as RunnerStream accepts
+FINAL_MESSAGES = frozenset({"done", "memory", "too_large"})
+# Packages whose frames above the student's innermost one mean JAX is doing the work.
+JAX_PACKAGES = ("jax", "jaxlib", "flax", "optax", "chex", "orbax", "ml_dtypes")
+
+# Every frame is written whole under this lock, so the watchdog thread never splits the
+# main thread's frames; held across an artifact's announcement and its bytes (reentrant).
+_SEND_LOCK = threading.RLock()
+# Set (under the lock) once a final message was written: the worker refuses anything after.
+_CHANNEL = {"closed": False}
+
+
 def send_json(fd: int, message: dict[str, Any]) -> None:
-    wire.write_frame(fd, b"J" + json.dumps(message, allow_nan=False).encode())
+    data = b"J" + json.dumps(message, allow_nan=False).encode()
+    with _SEND_LOCK:
+        if message.get("t") in FINAL_MESSAGES:
+            _CHANNEL["closed"] = True
+        wire.write_frame(fd, data)
 
 
 def send_bytes(fd: int, payload: bytes) -> None:
-    wire.write_frame(fd, b"B" + payload)
+    with _SEND_LOCK:
+        wire.write_frame(fd, b"B" + payload)
+
+
+# ---------------------------------------------------------------------------- progress
+
+
+def _package_dirs(names: tuple[str, ...]) -> tuple[str, ...]:
+    """The directories of the already-imported packages among ``names`` (imports none)."""
+    dirs = []
+    for name in names:
+        module = sys.modules.get(name)
+        path = getattr(module, "__file__", None) if module is not None else None
+        if isinstance(path, str):
+            dirs.append(os.path.dirname(path) + os.sep)
+    return tuple(dirs)
+
+
+def _module_file(name: str) -> str | None:
+    module = sys.modules.get(name)
+    path = getattr(module, "__file__", None) if module is not None else None
+    return path if isinstance(path, str) else None
+
+
+class ProgressWatchdog(threading.Thread):
+    """Samples the main thread's stack and reports, now and then, where it is busy:
+
+    - ``student``: in the student's own Python (the innermost frame of the student's file
+      has no JAX frame above it): a loop of theirs, perhaps one that never ends;
+    - ``tracing``: JAX is at work above the student's frame while a function is being
+      traced: each operation is recorded, which a long Python loop repeats per step;
+    - ``lowering``: exporting, with no student frame on the stack: JAX is turning the
+      traced program into StableHLO (slow when the program is huge);
+    - ``other``: anything else (the runner's own work, JAX running operations eagerly).
+
+    The line is the innermost student frame's, when there is one. All of it is the word of
+    a process that runs student code: it only picks the wording of a timeout message.
+    """
+
+    def __init__(self, fd: int, target: int) -> None:
+        super().__init__(name="jaxdojo-progress", daemon=True)
+        self.fd = fd
+        self.target = target  # the thread id of the main (student-running) thread
+        self.jax_dirs = _package_dirs(JAX_PACKAGES)
+        self.tracing_file = _module_file("jax._src.interpreters.partial_eval")
+        self.exporting_file = _module_file("grader.exporting")
+        self.sent = 0
+
+    def sample(self) -> tuple[str, int | None]:
+        frame = sys._current_frames().get(self.target)
+        student_line: int | None = None
+        found_student = jax_above = tracing = in_export = in_jax = False
+        depth = 0
+        while frame is not None and depth < MAX_STACK_WALK:
+            name = frame.f_code.co_filename
+            if name == FILENAME:
+                if not found_student:
+                    found_student = True
+                    student_line = frame.f_lineno
+            elif name.startswith(self.jax_dirs):
+                in_jax = True
+                if not found_student:
+                    jax_above = True
+                if name == self.tracing_file:
+                    tracing = True
+            elif name == self.exporting_file:
+                in_export = True
+            frame = frame.f_back
+            depth += 1
+        del frame
+        if found_student:
+            if not jax_above:
+                return "student", student_line
+            return ("tracing" if tracing else "other"), student_line
+        return ("lowering" if in_export and in_jax else "other"), None
+
+    def run(self) -> None:
+        with contextlib.suppress(BaseException):  # advice only: the run goes on without it
+            self._watch()
+
+    def _watch(self) -> None:
+        window: list[tuple[str, int | None]] = []
+        last: tuple[str, int | None] | None = None
+        while self.sent < MAX_PROGRESS and not _CHANNEL["closed"]:
+            time.sleep(PROGRESS_SAMPLE_S)
+            window.append(self.sample())
+            if len(window) < PROGRESS_WINDOW:
+                continue
+            report = _dominant(window)
+            window.clear()
+            if report != last and not self._send(report):
+                return
+            last = report
+
+    def _send(self, report: tuple[str, int | None]) -> bool:
+        where, line = report
+        if not (type(line) is int and 1 <= line <= MAX_LINE):
+            line = None
+        message = {"t": "progress", "where": where, "line": line}
+        data = b"J" + json.dumps(message, allow_nan=False).encode()
+        with _SEND_LOCK:
+            if _CHANNEL["closed"]:
+                return False
+            wire.write_frame(self.fd, data)
+            self.sent += 1
+        return True
+
+
+def _dominant(window: list[tuple[str, int | None]]) -> tuple[str, int | None]:
+    """The most common place in a window, and its most common line (the smaller on a tie)."""
+    where = Counter(w for w, _ in window).most_common(1)[0][0]
+    lines = Counter(line for w, line in window if w == where)
+    line = min(lines, key=lambda n: (-lines[n], n if n is not None else 0))
+    return where, line
+
+
+def start_watchdog(fd: int) -> ProgressWatchdog | None:
+    """Start reporting progress on ``fd`` about the calling thread; None if no thread
+    could be started (the run goes on without it)."""
+    _CHANNEL["closed"] = False
+    watchdog = ProgressWatchdog(fd, threading.get_ident())
+    try:
+        watchdog.start()
+    except RuntimeError:  # the process limit leaves no room for a thread
+        return None
+    return watchdog
 
 
 # ---------------------------------------------------------------------------- errors
@@ -160,6 +318,7 @@ def run_export_job(result_fd: int, meta: dict[str, Any], inputs: Any = None) -> 
     max_output = int(meta["max_output_bytes"])
     show_inputs = inputs if meta.get("debug_prints") else None
     counter = _install_vmap_counter()
+    start_watchdog(result_fd)
     with exporting.callbacks_silenced():
         try:
             fn = _load(meta["source"], meta["entry_point"])
@@ -192,9 +351,10 @@ def run_export_job(result_fd: int, meta: dict[str, Any], inputs: Any = None) -> 
             if sent > max_output:
                 send_json(result_fd, {"t": "too_large", "bytes": sent})
                 return
-            send_json(result_fd, message)
-            if artifact:
-                send_bytes(result_fd, artifact)
+            with _SEND_LOCK:  # no progress report between the announcement and the bytes
+                send_json(result_fd, message)
+                if artifact:
+                    send_bytes(result_fd, artifact)
     if show_inputs:
         _show_debug_prints(fn, show_inputs, meta["static_argnames"])
     sys.stdout.flush()

@@ -125,6 +125,11 @@ class RunOutcome:
     stage: str = ""
     timings: dict[str, float] = field(default_factory=dict)
     isolation: dict[str, Any] = field(default_factory=dict)
+    # Only for a runner that timed out: where its last progress report said it was busy
+    # ("student", "tracing", "lowering", "other") and the student's line. The runner's
+    # word, decoded strictly: it picks the wording of the timeout message, nothing else.
+    hint_where: str | None = None
+    hint_line: int | None = None
 
 
 class SandboxRunner(Protocol):

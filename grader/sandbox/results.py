@@ -26,6 +26,11 @@ MAX_TRACEBACK = 4000
 MAX_OP_KINDS = 10_000
 MAX_COUNT = 1 << 40
 MAX_TIME_MS = 1e9
+# Progress reports from the runner's watchdog (grader.sandbox.child.ProgressWatchdog).
+MAX_PROGRESS = 64
+MAX_LINE = 1 << 20  # far beyond the line count of any source under the size cap
+PROGRESS_WHERE = frozenset({"student", "tracing", "lowering", "other"})
+_PROGRESS_KEYS = frozenset({"t", "where", "line"})
 
 
 class ProtocolViolation(Exception):
@@ -128,6 +133,14 @@ class _Stream:
         self.final = "memory"
 
 
+@dataclass(frozen=True)
+class Progress:
+    """The runner's latest guess at where it was busy (untrusted: wording of advice only)."""
+
+    where: str  # one of PROGRESS_WHERE
+    line: int | None  # the innermost line of the student's file, if any
+
+
 @dataclass
 class ArtifactMessage:
     sig: int
@@ -139,7 +152,8 @@ class ArtifactMessage:
 
 @dataclass
 class RunnerStream(_Stream):
-    """The runner: load_error, or one artifact (or export error) per signature, in order."""
+    """The runner: load_error, or one artifact (or export error) per signature, in order;
+    progress reports anywhere before the final message (only the last one is kept)."""
 
     signatures: int = 0
     max_output_bytes: int = 1 << 25
@@ -148,6 +162,9 @@ class RunnerStream(_Stream):
     output_bytes: int = 0
     # Called with each complete artifact message as soon as it is decoded.
     on_artifact: Callable[[ArtifactMessage], None] | None = None
+    # The runner's word about where it was last busy: it may word a timeout, nothing else.
+    last_progress: Progress | None = None
+    progress_count: int = 0
     _pending: ArtifactMessage | None = None
 
     binary_kind = b"B"
@@ -162,11 +179,25 @@ class RunnerStream(_Stream):
             "done": self._done,
             "memory": self._memory,
             "too_large": self._too_large,
+            "progress": self._progress,
         }
 
     def _expect_no_binary(self) -> None:
         if self._pending is not None:
             raise ProtocolViolation("an artifact was announced and never came")
+
+    def _progress(self, message: dict[str, Any]) -> None:
+        if set(message) != _PROGRESS_KEYS:
+            raise ProtocolViolation("a progress report with missing or extra fields")
+        if self.progress_count >= MAX_PROGRESS:
+            raise ProtocolViolation(f"more than {MAX_PROGRESS} progress reports")
+        where, line = message["where"], message["line"]
+        if not isinstance(where, str) or where not in PROGRESS_WHERE:
+            raise ProtocolViolation("a progress report from an unknown place")
+        if line is not None and (type(line) is not int or not 1 <= line <= MAX_LINE):
+            raise ProtocolViolation("a progress report with a bad line number")
+        self.progress_count += 1
+        self.last_progress = Progress(where=where, line=line)
 
     def _load_error(self, message: dict[str, Any]) -> None:
         if self.artifacts or self.load_error is not None:

@@ -23,12 +23,16 @@ from grader.sandbox.protocol import ProgramFacts, RawStudentError
 from grader.sandbox.results import (
     MAX_COUNT,
     MAX_JSON_FRAME,
+    MAX_LINE,
     MAX_MESSAGE,
+    MAX_PROGRESS,
     MAX_TIME_MS,
     MAX_TRACEBACK,
     MAX_TYPE,
+    PROGRESS_WHERE,
     ArtifactMessage,
     ExecutorStream,
+    Progress,
     ProtocolViolation,
     RunnerStream,
 )
@@ -503,6 +507,117 @@ def test_executor_output_over_the_cap_is_too_large_not_accepted() -> None:
         stream.feed(_j(t="done"))
 
 
+# ---------------------------------------------------------------------------- progress
+
+
+def progress(where: str = "student", line: int | None = 3) -> bytes:
+    return _j(t="progress", where=where, line=line)
+
+
+def test_progress_reports_anywhere_before_the_final_message_keep_the_last() -> None:
+    stream = runner_stream(2)
+    stream.feed(progress("other", None))
+    feed_all(stream, artifact_frames(0))
+    stream.feed(progress("tracing", 6))
+    stream.feed(progress("tracing", 6))  # a repeat is harmless
+    stream.feed(export_error(1))
+    stream.feed(progress("student", 4))
+    stream.feed(_j(t="done"))
+    assert stream.final == "done" and len(stream.artifacts) == 2
+    assert stream.last_progress == Progress(where="student", line=4)
+    assert stream.progress_count == 4
+
+
+def test_progress_after_a_load_error_is_fine() -> None:
+    stream = runner_stream(1)
+    stream.feed(_j(t="load_error", error=ERROR))
+    stream.feed(progress("lowering", None))
+    stream.feed(_j(t="done"))
+    assert stream.last_progress == Progress(where="lowering", line=None)
+
+
+def test_progress_before_the_isolation_report_or_after_the_final_is_a_violation() -> None:
+    stream = RunnerStream(signatures=1)
+    with pytest.raises(ProtocolViolation, match="isolation report must come first"):
+        stream.feed(progress())
+    stream = runner_stream(1)
+    stream.feed(_j(t="memory"))
+    with pytest.raises(ProtocolViolation, match="after the final"):
+        stream.feed(progress())
+    assert stream.last_progress is None
+
+
+def test_progress_between_an_artifact_and_its_bytes_is_a_violation() -> None:
+    stream = runner_stream(1)
+    stream.feed(artifact_frames(0)[0])
+    with pytest.raises(ProtocolViolation, match="never came"):
+        stream.feed(progress())
+    assert stream.last_progress is None
+
+
+def test_the_executor_sends_no_progress() -> None:
+    with pytest.raises(ProtocolViolation, match="unknown message"):
+        executor_stream().feed(progress())
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"t": "progress", "where": "passed", "line": 3},
+        {"t": "progress", "where": "Student", "line": 3},
+        {"t": "progress", "where": "", "line": None},
+        {"t": "progress", "where": None, "line": None},
+        {"t": "progress", "where": ["student"], "line": 1},
+        {"t": "progress", "where": "student", "line": 0},
+        {"t": "progress", "where": "student", "line": -3},
+        {"t": "progress", "where": "student", "line": MAX_LINE + 1},
+        {"t": "progress", "where": "student", "line": 3.0},
+        {"t": "progress", "where": "student", "line": True},
+        {"t": "progress", "where": "student", "line": "3"},
+        {"t": "progress", "where": "student", "line": [3]},
+        {"t": "progress", "where": "student"},
+        {"t": "progress", "line": 3},
+        {"t": "progress"},
+        {"t": "progress", "where": "student", "line": 3, "verdict": "passed"},
+        {"t": "progress", "where": "student", "line": 3, "score": 1},
+    ],
+)
+def test_a_malformed_progress_report_is_a_violation(message: dict[str, Any]) -> None:
+    stream = runner_stream(1)
+    stream.feed(progress("tracing", 2))
+    with pytest.raises(ProtocolViolation):
+        stream.feed(_j(**message))
+    assert stream.last_progress == Progress(where="tracing", line=2)  # the bad one not kept
+    assert stream.progress_count == 1
+
+
+@pytest.mark.parametrize("literal", ["NaN", "1e999", "1" + "0" * 400, "3.5", str(MAX_LINE * 2)])
+def test_bad_numbers_in_a_progress_line_are_violations(literal: str) -> None:
+    stream = runner_stream(1)
+    with pytest.raises(ProtocolViolation):
+        stream.feed(
+            _with_literal({"t": "progress", "where": "student", "line": PLACEHOLDER}, literal)
+        )
+    assert stream.last_progress is None
+
+
+def test_progress_reports_are_bounded() -> None:
+    stream = runner_stream(1)
+    for n in range(MAX_PROGRESS):
+        stream.feed(progress("student", n + 1))
+    with pytest.raises(ProtocolViolation, match="progress reports"):
+        stream.feed(progress("tracing", 1))
+    assert stream.last_progress == Progress(where="student", line=MAX_PROGRESS)
+
+
+def test_every_place_and_the_line_bounds_are_accepted() -> None:
+    stream = runner_stream(1)
+    for where in sorted(PROGRESS_WHERE):
+        for line in (None, 1, MAX_LINE):
+            stream.feed(progress(where, line))
+            assert stream.last_progress == Progress(where=where, line=line)
+
+
 # ---------------------------------------------------------------------------- frames
 
 
@@ -795,10 +910,14 @@ TEMPLATES: list[dict[str, Any]] = [
     {"t": "done"},
     {"t": "memory"},
     {"t": "too_large", "bytes": 5},
+    {"t": "progress", "where": "student", "line": 3},
+    {"t": "progress", "where": "tracing", "line": None},
 ]
 
 
 TYPED_FIELDS = {
+    "where",
+    "line",
     "sig",
     "bytes",
     "vmap_calls",
@@ -899,11 +1018,23 @@ def honest_runner(draw: st.DrawFn) -> tuple[int, list[Item], list[bytes | None] 
     load error), then done. Also returns the payloads (None: the load error)."""
     signatures = draw(st.integers(1, 5))
     items: list[Item] = [{"t": "isolation", "seccomp": True}]
+
+    def maybe_progress() -> None:
+        # The watchdog's reports, between whole messages (never inside an artifact).
+        if draw(st.integers(0, 3)) == 0:
+            where = draw(st.sampled_from(sorted(PROGRESS_WHERE)))
+            line = draw(st.none() | st.integers(1, MAX_LINE))
+            items.append({"t": "progress", "where": where, "line": line})
+
+    maybe_progress()
     if draw(st.integers(0, 5)) == 0:
         error = _err(lineno=draw(st.none() | st.integers(0, 99)))
-        return signatures, [*items, {"t": "load_error", "error": error}, {"t": "done"}], None
+        items.append({"t": "load_error", "error": error})
+        maybe_progress()
+        return signatures, [*items, {"t": "done"}], None
     payloads: list[bytes | None] = []
     for sig in range(signatures):
+        maybe_progress()
         if draw(st.booleans()):
             data = draw(st.binary(min_size=1, max_size=40))
             head = {"t": "artifact", "sig": sig, "error": None, "bytes": len(data)}
@@ -986,6 +1117,11 @@ def _assert_runner_well_formed(stream: RunnerStream, relayed: list[ArtifactMessa
             assert item.size == 0 and item.data == b""
     if stream.final == "done" and stream.load_error is None:
         assert len(stream.artifacts) == stream.signatures
+    assert 0 <= stream.progress_count <= MAX_PROGRESS
+    if stream.last_progress is not None:
+        assert stream.last_progress.where in PROGRESS_WHERE
+        line = stream.last_progress.line
+        assert line is None or (type(line) is int and 1 <= line <= MAX_LINE)
 
 
 def _assert_executor_well_formed(stream: ExecutorStream) -> None:
@@ -1076,6 +1212,12 @@ def test_an_honest_runner_stream_is_accepted_whole(
     stream = RunnerStream(signatures=signatures, on_artifact=relayed.append)
     feed_all(stream, to_frames(items))
     assert stream.final == "done"
+    reports = [i for i in items if isinstance(i, dict) and i["t"] == "progress"]
+    assert stream.progress_count == len(reports)
+    if reports:
+        assert stream.last_progress == Progress(reports[-1]["where"], reports[-1]["line"])
+    else:
+        assert stream.last_progress is None
     if payloads is None:
         assert stream.load_error is not None and stream.artifacts == []
     else:
