@@ -22,9 +22,10 @@ def shared_data_dir(prefix: str) -> Iterator[Path]:
     shutil.rmtree(base, ignore_errors=True)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def real_grader() -> Iterator[Grader]:
-    """One Grader with the real ZygoteRunner for the whole module (the zygote starts once)."""
+    """One Grader with the real ZygoteRunner for every module of tests/golden: the zygote
+    starts once and reference outputs are computed once; it closes when the package ends."""
     for data in shared_data_dir("jaxdojo-golden-"):
         settings = GraderSettings(data_dir=data, problems_dir=PROBLEMS_DIR)
         grader = Grader(settings)
