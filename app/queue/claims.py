@@ -13,13 +13,15 @@
   finished as ``system_error`` instead of being claimed again.
 
 Times are the workers' clocks (naive UTC); hosts are expected to run NTP, and the lease
-(default 60 s) dwarfs ordinary skew.
+(default 60 s) dwarfs ordinary skew. Every step that reads the clock takes an optional
+``now`` (naive UTC, default ``utcnow()``) so tests can move time forward instead of
+sleeping a lease out; production callers leave it unset.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, func, or_, select, update
@@ -46,6 +48,15 @@ class Claim:
     mode: str
 
 
+def _now(now: datetime | None) -> datetime:
+    """``now`` if given (naive UTC, as ``utcnow()`` returns), else the clock."""
+    if now is None:
+        return utcnow()
+    if now.tzinfo is not None:
+        raise ValueError("now must be naive UTC, like app.core.db.utcnow()")
+    return now
+
+
 def _system_error_result(tries: int, last_error: str | None = None) -> dict[str, Any]:
     result = GradeResult.system_error(RESUBMIT_MESSAGE)
     doc = result.to_json_dict()
@@ -53,9 +64,9 @@ def _system_error_result(tries: int, last_error: str | None = None) -> dict[str,
     return doc
 
 
-def expire_exhausted(*, engine: Engine, max_tries: int) -> int:
+def expire_exhausted(*, engine: Engine, max_tries: int, now: datetime | None = None) -> int:
     """Finish as system_error every expired lease that has used up its tries."""
-    now = utcnow()
+    now = _now(now)
     with engine.begin() as conn:
         rows = conn.execute(
             update(Attempt)
@@ -80,11 +91,16 @@ def expire_exhausted(*, engine: Engine, max_tries: int) -> int:
 
 
 def claim_next_attempt(
-    *, engine: Engine, worker_id: str, lease_s: float, max_tries: int
+    *,
+    engine: Engine,
+    worker_id: str,
+    lease_s: float,
+    max_tries: int,
+    now: datetime | None = None,
 ) -> Claim | None:
     """Lease the next claimable attempt, round-robin across users, to ``worker_id``; None
     when there is none."""
-    now = utcnow()
+    now = _now(now)
     claimable = or_(
         Attempt.status == "queued",
         and_(
@@ -158,12 +174,14 @@ def _held(claim: Claim) -> Any:
     )
 
 
-def renew_leases(*, engine: Engine, claims: list[Claim], lease_s: float) -> list[Claim]:
+def renew_leases(
+    *, engine: Engine, claims: list[Claim], lease_s: float, now: datetime | None = None
+) -> list[Claim]:
     """Extend the leases of ``claims``; returns those that were lost (fenced off)."""
     if not claims:
         return []
     lost = []
-    expires = utcnow() + timedelta(seconds=lease_s)
+    expires = _now(now) + timedelta(seconds=lease_s)
     with engine.begin() as conn:
         for claim in claims:
             res = conn.execute(update(Attempt).where(_held(claim)).values(lease_expires_at=expires))
@@ -183,13 +201,15 @@ def lost_claims(*, engine: Engine, claims: list[Claim]) -> list[Claim]:
                 Attempt.id.in_([c.attempt_id for c in claims])
             )
         ).all()
-    now = {row.id: (row.status, row.fencing_token) for row in rows}
-    return [c for c in claims if now.get(c.attempt_id) != ("running", c.token)]
+    current = {row.id: (row.status, row.fencing_token) for row in rows}
+    return [c for c in claims if current.get(c.attempt_id) != ("running", c.token)]
 
 
-def complete_attempt(*, engine: Engine, claim: Claim, result: GradeResult) -> bool:
+def complete_attempt(
+    *, engine: Engine, claim: Claim, result: GradeResult, now: datetime | None = None
+) -> bool:
     """Store the result if this worker still holds the lease. False: fenced off, ignored."""
-    now = utcnow()
+    now = _now(now)
     values: dict[str, Any] = {
         "status": result.status,
         "result": result.to_json_dict(),
@@ -211,12 +231,14 @@ def complete_attempt(*, engine: Engine, claim: Claim, result: GradeResult) -> bo
     return res.rowcount == 1
 
 
-def fail_attempt(*, engine: Engine, claim: Claim, error: str, max_tries: int) -> str | None:
+def fail_attempt(
+    *, engine: Engine, claim: Claim, error: str, max_tries: int, now: datetime | None = None
+) -> str | None:
     """A platform fault while grading: requeue, or finish as system_error on the last try.
 
     Returns the new status, or None when the lease was already lost.
     """
-    now = utcnow()
+    now = _now(now)
     values: dict[str, Any]
     if claim.tries >= max_tries:
         values = {

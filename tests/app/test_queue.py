@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.exc import OperationalError
 
 from app.core.config import Settings
+from app.core.db import utcnow
 from app.models import Attempt
 from app.queue import claims as q
 from app.queue.worker import Worker
@@ -38,16 +40,27 @@ def test_claim_order_fencing_and_expiry(client: TestClient, app: FastAPI, users:
     h = users.headers("queue1")
     first, second = _submit(client, h), _submit(client, h)
     engine = app.state.engine
-    a = q.claim_next_attempt(engine=engine, worker_id="A", lease_s=0.3, max_tries=3)
-    b = q.claim_next_attempt(engine=engine, worker_id="B", lease_s=30, max_tries=3)
+
+    def claim(worker: str, lease_s: float = 30, now: datetime | None = None) -> q.Claim | None:
+        return q.claim_next_attempt(
+            engine=engine, worker_id=worker, lease_s=lease_s, max_tries=3, now=now
+        )
+
+    t0 = utcnow()
+    a, b = claim("A", now=t0), claim("B", lease_s=300, now=t0)
     assert a is not None and b is not None
     assert (a.attempt_id, b.attempt_id) == (first, second)  # oldest first, never the same
-    assert q.claim_next_attempt(engine=engine, worker_id="C", lease_s=30, max_tries=3) is None
+    assert claim("C") is None
     assert _row(app, first).status == "running" and _row(app, first).worker_id == "A"
 
-    time.sleep(0.4)  # A's lease expires without a heartbeat
-    c = q.claim_next_attempt(engine=engine, worker_id="C", lease_s=30, max_tries=3)
+    # A sends no heartbeat. At the instant its lease ends A still holds it (claimable only
+    # once ``lease_expires_at < now``); a microsecond later it is taken over.
+    expiry = t0 + timedelta(seconds=30)
+    assert claim("C", now=expiry) is None
+    later = expiry + timedelta(microseconds=1)
+    c = claim("C", now=later)
     assert c is not None and c.attempt_id == first and c.tries == 2 and c.token > a.token
+    assert claim("D", now=later) is None  # B's longer lease still runs
     assert q.renew_leases(engine=engine, claims=[a, c], lease_s=30) == [a]  # A is fenced off
     assert q.complete_attempt(engine=engine, claim=a, result=PASSED) is False
     assert _row(app, first).status == "running"
@@ -62,14 +75,26 @@ def test_exhausted_leases_become_system_error(
     h = users.headers("queue2")
     aid = _submit(client, h)
     engine = app.state.engine
+    now = utcnow()
     for _ in range(2):
-        assert q.claim_next_attempt(engine=engine, worker_id="W", lease_s=0.05, max_tries=2)
-        time.sleep(0.1)
-    assert q.claim_next_attempt(engine=engine, worker_id="W", lease_s=30, max_tries=2) is None
-    assert q.expire_exhausted(engine=engine, max_tries=2) == 1
+        assert q.claim_next_attempt(engine=engine, worker_id="W", lease_s=30, max_tries=2, now=now)
+        now += timedelta(seconds=31)  # the lease runs out without a heartbeat
+    again = q.claim_next_attempt(engine=engine, worker_id="W", lease_s=30, max_tries=2, now=now)
+    assert again is None  # expired, but its tries are used up
+    assert q.expire_exhausted(engine=engine, max_tries=2) == 0  # on the real clock it runs
+    assert _row(app, aid).status == "running"
+    assert q.expire_exhausted(engine=engine, max_tries=2, now=now) == 1
     row = _row(app, aid)
     assert row.status == "system_error" and row.result is not None
     assert "resubmit" in row.result["summary"].lower()
+
+
+def test_an_injected_time_must_be_naive_utc(app: FastAPI) -> None:
+    aware = datetime.now(UTC)
+    with pytest.raises(ValueError, match="naive UTC"):
+        q.claim_next_attempt(
+            engine=app.state.engine, worker_id="W", lease_s=30, max_tries=3, now=aware
+        )
 
 
 def test_release_requeues_without_counting(client: TestClient, app: FastAPI, users: Users) -> None:
