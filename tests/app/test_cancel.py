@@ -13,26 +13,13 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.models import Attempt
 from app.queue import claims as q
 from app.queue.wakeup import wake_dir
 from app.queue.worker import Worker
 from grader.result import GradeResult
 from tests.app.conftest import Users
+from tests.app.test_queue import _row, _submit
 from tests.reliability.fake_grader import make as fake_grader
-
-
-def _submit(client: TestClient, h: dict[str, str], code: str = "x = 1") -> int:
-    r = client.post("/api/submissions", json={"problem": "cumulative-sum", "code": code}, headers=h)
-    assert r.status_code == 202, r.text
-    return int(r.json()["id"])
-
-
-def _row(app: FastAPI, aid: int) -> Attempt:
-    with app.state.sessionmaker() as s:
-        a = s.get(Attempt, aid)
-        assert a is not None
-        return a
 
 
 def test_cancel_a_queued_attempt(client: TestClient, app: FastAPI, users: Users) -> None:
