@@ -61,6 +61,42 @@ def check_credentials(
     )
 
 
+def change_password(
+    *,
+    request: Request,
+    response: Response,
+    session: Session,
+    settings: Settings,
+    user: User,
+    via_cookie: bool,
+    current_password: str,
+    new_password: str,
+) -> None:
+    """Change ``user``'s password from a request (commits). A wrong current password is a
+    failed sign-in (committed, so it counts; raises WrongPassword, RateLimited past the
+    limits). Every session of the user ends; a caller signed in by cookie gets a fresh one
+    on ``response``, so only the other devices are signed out. API tokens stay valid."""
+    try:
+        user_service.change_password(
+            session=session,
+            user=user,
+            current_password=current_password,
+            new_password=new_password,
+            ip=client_ip(request),
+            max_failures=settings.login_max_failures,
+            window_s=settings.login_window_s,
+        )
+    except user_service.WrongPassword:
+        session.commit()  # the failed guess counts towards the sign-in limits
+        raise
+    if via_cookie:  # commits
+        start_session(
+            request=request, response=response, session=session, settings=settings, user=user
+        )
+    else:
+        session.commit()
+
+
 def register_account(
     *, request: Request, session: Session, settings: Settings, username: str, password: str
 ) -> User:

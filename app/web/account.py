@@ -7,14 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.browser_session import start_session
+from app import browser_session
 from app.deps import (
     AuthDep,
     CsrfProtected,
     SessionDep,
     SettingsDep,
     StudentUser,
-    client_ip,
     require_role,
 )
 from app.services import users as user_service
@@ -117,18 +116,19 @@ def change_password(
         return failed("Enter a new password.")
     if new_password != new_password_confirm:
         return failed(PASSWORDS_DIFFER)
+    response = RedirectResponse("/account?done=password-changed", status_code=303)
     try:
-        user_service.change_password(
+        browser_session.change_password(
+            request=request,
+            response=response,
             session=session,
+            settings=settings,
             user=user,
+            via_cookie=auth.via == "cookie",
             current_password=current_password,
             new_password=new_password,
-            ip=client_ip(request),
-            max_failures=settings.login_max_failures,
-            window_s=settings.login_window_s,
         )
     except user_service.WrongPassword as exc:
-        session.commit()  # the failed guess counts towards the sign-in limits
         return failed(exc.message)
     except RateLimited as exc:
         session.rollback()
@@ -138,11 +138,4 @@ def change_password(
     except ServiceError as exc:
         session.rollback()
         return failed(exc.message)
-    response = RedirectResponse("/account?done=password-changed", status_code=303)
-    if auth.via == "cookie":  # commits
-        start_session(
-            request=request, response=response, session=session, settings=settings, user=user
-        )
-    else:
-        session.commit()
     return response

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
 
+from app import browser_session
 from app.api.responses import errors
-from app.browser_session import start_session
-from app.deps import AuthDep, SessionDep, SettingsDep, StudentUser, client_ip, require_role
+from app.deps import AuthDep, SessionDep, SettingsDep, StudentUser, require_role
 from app.models import ApiToken
 from app.schemas import ApiTokenCreated, ApiTokenIn, ApiTokenOut, PasswordChangeIn
 from app.services import users as user_service
@@ -71,23 +71,14 @@ def change_password(
     API tokens stay valid: a bearer client keeps using its token (revoke tokens with
     ``DELETE /api/account/tokens/{id}``)."""
     response = Response(status_code=status.HTTP_204_NO_CONTENT)
-    try:
-        user_service.change_password(
-            session=session,
-            user=user,
-            current_password=body.current_password,
-            new_password=body.new_password,
-            ip=client_ip(request),
-            max_failures=settings.login_max_failures,
-            window_s=settings.login_window_s,
-        )
-    except user_service.WrongPassword:
-        session.commit()  # the failed guess counts towards the sign-in limits
-        raise
-    if auth.via == "cookie":  # commits
-        start_session(
-            request=request, response=response, session=session, settings=settings, user=user
-        )
-    else:
-        session.commit()
+    browser_session.change_password(
+        request=request,
+        response=response,
+        session=session,
+        settings=settings,
+        user=user,
+        via_cookie=auth.via == "cookie",
+        current_password=body.current_password,
+        new_password=body.new_password,
+    )
     return response
