@@ -44,9 +44,17 @@ function darkQuery() {
   return window.matchMedia ? window.matchMedia("(prefers-color-scheme: dark)") : null;
 }
 
+// Narrow screens wrap long lines instead of scrolling the editor sideways.
+function narrowQuery() {
+  return window.matchMedia ? window.matchMedia("(max-width: 1000px)") : null;
+}
+
 function create(parent, options = {}) {
   const themeSlot = new Compartment();
+  const wrapSlot = new Compartment();
   const mq = darkQuery();
+  const narrow = narrowQuery();
+  const wrapFor = (on) => (on ? EditorView.lineWrapping : []);
   const themeFor = (dark) => (dark ? oneDark : []);
   const extraKeys = keymap.of([
     {
@@ -79,6 +87,7 @@ function create(parent, options = {}) {
         python(),
         baseTheme,
         themeSlot.of(themeFor(mq && mq.matches)),
+        wrapSlot.of(wrapFor(narrow && narrow.matches)),
         errorLineField,
         EditorView.contentAttributes.of({
           "aria-label": options.label || "Code editor",
@@ -93,6 +102,11 @@ function create(parent, options = {}) {
   if (mq && mq.addEventListener) {
     mq.addEventListener("change", (e) =>
       view.dispatch({ effects: themeSlot.reconfigure(themeFor(e.matches)) }),
+    );
+  }
+  if (narrow && narrow.addEventListener) {
+    narrow.addEventListener("change", (e) =>
+      view.dispatch({ effects: wrapSlot.reconfigure(wrapFor(e.matches)) }),
     );
   }
   return {
