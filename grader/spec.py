@@ -29,7 +29,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -39,6 +39,9 @@ IDENT_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 DTYPES = ("float32", "float64", "float16", "bfloat16", "int32", "int64", "int8", "uint8", "bool")
 
 Difficulty = Literal["easy", "medium", "hard"]
+# The tracks of the curriculum, in the order the problem list shows them.
+Track = Literal["jax-core", "scan", "flax-linen", "flax-nnx"]
+TRACKS: tuple[str, ...] = get_args(Track)
 ExpectStatus = Literal["passed", "failed", "error", "timeout", "memory"]
 
 
@@ -192,7 +195,11 @@ class ProblemSpec(_Strict):
     time_limit_s: float | None = Field(None, gt=0, description="lower than the global limit")
     hints: tuple[str, ...] = ()
     solution_after_attempts: int = Field(5, ge=0, description="submits before 'show solution'")
-    order: int = Field(100, description="position in the problem list")
+    order: int = Field(100, description="position in the problem list (within its track)")
+    track: Track = Field("scan", description="jax-core | scan | flax-linen | flax-nnx")
+    prerequisites: tuple[str, ...] = Field(
+        (), description="slugs worth solving first: advice shown to students, never a lock"
+    )
 
     @field_validator("entry_point")
     @classmethod
@@ -373,5 +380,20 @@ def load_problems(problems_dir: Path) -> tuple[dict[str, Problem], list[ProblemE
             problems.append(load_problem(directory))
         except ProblemLoadError as exc:
             errors.extend(exc.errors)
-    problems.sort(key=lambda p: (p.spec.order, p.slug))
-    return {p.slug: p for p in problems}, errors
+    slugs = {p.slug for p in problems}
+    kept = []
+    for problem in problems:
+        unknown = [s for s in problem.spec.prerequisites if s not in slugs or s == problem.slug]
+        if unknown:
+            errors.append(
+                ProblemError(
+                    problem.slug,
+                    "problem.md",
+                    "prerequisites",
+                    f"not another problem here: {', '.join(unknown)}",
+                )
+            )
+        else:
+            kept.append(problem)
+    kept.sort(key=lambda p: (TRACKS.index(p.spec.track), p.spec.order, p.slug))
+    return {p.slug: p for p in kept}, errors

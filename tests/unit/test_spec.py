@@ -142,3 +142,34 @@ def test_bundled_problems_all_load() -> None:
         "nnx-scan-rnn",
     }
     assert expected <= set(problems)
+
+
+def test_tracks_order_the_list_and_prerequisites_must_exist(tmp_path: Path) -> None:
+    make_problem(
+        tmp_path,
+        "late-core",
+        GOOD_FRONT_MATTER.replace("title:", "track: jax-core\norder: 90\ntitle:", 1),
+    )
+    make_problem(tmp_path, "early-scan", GOOD_FRONT_MATTER.replace("title:", "order: 1\ntitle:", 1))
+    make_problem(
+        tmp_path,
+        "needs-one",
+        GOOD_FRONT_MATTER.replace("title:", "order: 2\nprerequisites: [early-scan]\ntitle:", 1),
+    )
+    make_problem(
+        tmp_path,
+        "needs-ghost",
+        GOOD_FRONT_MATTER.replace("title:", "prerequisites: [no-such-problem]\ntitle:", 1),
+    )
+    make_problem(
+        tmp_path, "odd-track", GOOD_FRONT_MATTER.replace("title:", "track: cooking\ntitle:", 1)
+    )
+    problems, errors = load_problems(tmp_path)
+    # jax-core comes before scan whatever the order numbers say.
+    assert list(problems) == ["late-core", "early-scan", "needs-one"]
+    assert problems["needs-one"].spec.prerequisites == ("early-scan",)
+    by_slug = {e.slug: e for e in errors}
+    assert set(by_slug) == {"needs-ghost", "odd-track"}
+    assert by_slug["needs-ghost"].field == "prerequisites"
+    assert "no-such-problem" in by_slug["needs-ghost"].message
+    assert "track" in str(by_slug["odd-track"])
