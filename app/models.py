@@ -145,7 +145,9 @@ class Problem(Base):
     difficulty: Mapped[str] = mapped_column(String(16))
     summary: Mapped[str] = mapped_column(String(300), default="")
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
-    position: Mapped[int] = mapped_column(Integer, default=100)
+    position: Mapped[int] = mapped_column(Integer, default=100)  # within its track
+    track: Mapped[str] = mapped_column(String(16), default="scan", server_default="scan")
+    prerequisites: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     current_hash: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

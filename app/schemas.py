@@ -100,6 +100,10 @@ class ProblemSummary(BaseModel):
     difficulty: str
     summary: str
     tags: list[str]
+    track: str = Field("scan", description="jax-core | scan | flax-linen | flax-nnx")
+    prerequisites: list[str] = Field(
+        default_factory=list, description="slugs worth solving first (advice, not a lock)"
+    )
     state: Literal["solved", "attempted", "new"] | None = Field(
         None, description="the caller's progress; null when signed out"
     )
@@ -113,6 +117,8 @@ class ProblemSummary(BaseModel):
             difficulty=problem.difficulty,
             summary=problem.summary,
             tags=list(problem.tags or []),
+            track=problem.track,
+            prerequisites=list(problem.prerequisites or []),
             state=state,
             attempts=attempts,
         )

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from app.core.db import utcnow
 from app.models import Attempt, Problem, ProblemVersion
 from app.services.errors import NotFound
-from grader.spec import SLUG_RE, ArrayGen, ArrayLiteral, ProblemError, load_problems
+from grader.spec import SLUG_RE, TRACKS, ArrayGen, ArrayLiteral, ProblemError, load_problems
 from grader.spec import Problem as ProblemSpecFolder
 
 log = logging.getLogger(__name__)
@@ -91,6 +91,8 @@ def sync_problems(*, session: Session, problems_dir: Path) -> SyncReport:
         problem.summary = spec.summary
         problem.tags = list(spec.tags)
         problem.position = spec.order
+        problem.track = spec.track
+        problem.prerequisites = list(spec.prerequisites)
         problem.active = True
         problem.current_hash = folder.content_hash
         problem.updated_at = utcnow()
@@ -120,6 +122,19 @@ def sync_problems(*, session: Session, problems_dir: Path) -> SyncReport:
     return report
 
 
+TRACK_TITLES = {
+    "jax-core": "JAX core",
+    "scan": "lax.scan",
+    "flax-linen": "Flax linen",
+    "flax-nnx": "Flax NNX",
+}
+
+
+def track_rank(track: str) -> int:
+    """Where a track comes in the list (an unknown one, from an old row, last)."""
+    return TRACKS.index(track) if track in TRACKS else len(TRACKS)
+
+
 @dataclass(frozen=True)
 class ProblemListItem:
     problem: Problem
@@ -132,10 +147,9 @@ def list_problems(*, session: Session, user_id: int | None = None) -> list[Probl
     submit), ``attempted`` (a submit) or ``new``; ``attempts`` counts submits. Runs are
     practice: they never make a problem attempted. The one definition of progress (the
     problem page and the instructor view use it too)."""
-    problems = list(
-        session.scalars(
-            select(Problem).where(Problem.active.is_(True)).order_by(Problem.position, Problem.slug)
-        )
+    problems = sorted(
+        session.scalars(select(Problem).where(Problem.active.is_(True))),
+        key=lambda p: (track_rank(p.track), p.position, p.slug),
     )
     stats: dict[int, tuple[int, bool]] = {}
     if user_id is not None:

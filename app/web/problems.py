@@ -77,11 +77,26 @@ def problem_list(request: Request, session: SessionDep, user: OptionalUser) -> H
             "summary": i.problem.summary,
             "tags": list(i.problem.tags or []),
             "state": i.state if user else None,
+            "track": i.problem.track,
         }
         for i in shown
     ]
+    # Grouped by track (the list's order already is), each with the user's progress in it.
+    tracks = []
+    for track in dict.fromkeys(i.problem.track for i in items):
+        in_track = [i for i in items if i.problem.track == track]
+        tracks.append(
+            {
+                "track": track,
+                "title": problem_service.TRACK_TITLES.get(track, track),
+                "problems": [p for p in problems if p["track"] == track],
+                "solved": sum(1 for i in in_track if i.state == "solved"),
+                "total": len(in_track),
+            }
+        )
     context = {
         "problems": problems,
+        "tracks": [t for t in tracks if t["problems"]],
         "total_problems": len(items),
         "progress": problem_service.summarize_progress(items) if user else None,
         "filters": {"state": state, "difficulty": difficulty},
@@ -144,6 +159,20 @@ def problem_detail(
         if user is not None
         else None
     )
+    # Neighbours in the list's order, and the prerequisites (advice, never a lock).
+    items = problem_service.list_problems(session=session, user_id=user.id if user else None)
+    slugs = [i.problem.slug for i in items]
+    here = slugs.index(problem.slug) if problem.slug in slugs else None
+    neighbours = {
+        "previous": items[here - 1].problem if here else None,
+        "next": items[here + 1].problem if here is not None and here + 1 < len(items) else None,
+    }
+    by_slug = {i.problem.slug: i for i in items}
+    prerequisites = [
+        {"slug": s, "title": by_slug[s].problem.title, "solved": by_slug[s].state == "solved"}
+        for s in (problem.prerequisites or [])
+        if s in by_slug
+    ]
     page_data: dict[str, Any] = {
         "slug": problem.slug,
         "starter": version.starter,
@@ -168,6 +197,9 @@ def problem_detail(
             "runs": [a for a in history if a.mode == "run"],
             "last_attempt": last_attempt,
             "next_problem": following,
+            "neighbours": neighbours,
+            "prerequisites": prerequisites,
+            "track_title": problem_service.TRACK_TITLES.get(problem.track, problem.track),
             "initial_code": initial_code,
             "page_data": page_data,
             "open_solution": request.query_params.get("solution") == "1",
