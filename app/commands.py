@@ -113,13 +113,16 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def cmd_users_create(args: argparse.Namespace) -> int:
+    from app.core import security
     from app.core.config import get_settings
     from app.core.db import make_engine, make_sessionmaker, session_scope
     from app.services.errors import ServiceError
     from app.services.users import register_user
 
     password = _read_password(args)
-    engine = make_engine(get_settings())
+    settings = get_settings()
+    security.configure(settings)  # hash with JAXDOJO_PASSWORD_HASH_*, as the site does
+    engine = make_engine(settings)
     try:
         with session_scope(make_sessionmaker(engine)) as session:
             user = register_user(

@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app.api import api_router
+from app.core import security
 from app.core.config import Settings, get_settings
 from app.core.db import make_engine, make_sessionmaker
 from app.core.errors import install_error_handlers
@@ -31,6 +32,7 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    security.configure(settings)  # the process's password hasher (argon2 parameters)
     engine = make_engine(settings)
 
     @asynccontextmanager

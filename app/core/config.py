@@ -17,6 +17,7 @@ from typing import Literal
 from pydantic import AliasChoices, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.core import security
 from grader.config import GraderSettings
 
 Environment = Literal["development", "test", "production"]
@@ -70,6 +71,20 @@ class Settings(BaseSettings):
         5, ge=1, description="accounts one client address may create per registration window"
     )
     registration_window_s: int = Field(3600, gt=0)
+    # argon2id parameters of password hashes. Changing them rehashes each password at its
+    # owner's next sign-in. Production refuses less than OWASP's weakest recommended pair.
+    password_hash_time_cost: int = Field(
+        security.DEFAULT_TIME_COST, ge=1, le=100, description="argon2 iterations"
+    )
+    password_hash_memory_kib: int = Field(
+        security.DEFAULT_MEMORY_KIB,
+        ge=1024,
+        le=1024 * 1024,  # 1 GiB per hash: a larger value is a bytes-for-KiB mistake
+        description="argon2 memory per hash, in KiB",
+    )
+    password_hash_parallelism: int = Field(
+        security.DEFAULT_PARALLELISM, ge=1, le=64, description="argon2 lanes"
+    )
     # Addresses (comma-separated, or "*") of reverse proxies whose X-Forwarded-For is
     # believed. Anyone else's header is ignored, so a client cannot choose its own IP for
     # the sign-in and registration limits. Set it to the proxy's address behind one.
@@ -137,9 +152,25 @@ class Settings(BaseSettings):
             _check_database_password(self.sqlalchemy_url)
             if self.heartbeat_s >= self.lease_s:
                 raise InsecureConfiguration("heartbeat_s must be shorter than lease_s")
+            _check_password_hashing(self.password_hash_time_cost, self.password_hash_memory_kib)
         elif not key:
             self.secret_key = SecretStr(_dev_secret(self.data_dir))
         return self
+
+
+# OWASP's argon2id choices run from m=46 MiB, t=1 to m=7 MiB, t=5: none has less memory
+# than this, nor a smaller product of memory and iterations.
+MIN_HASH_MEMORY_KIB = 7 * 1024
+MIN_HASH_MEMORY_KIB_X_TIME = 35 * 1024
+
+
+def _check_password_hashing(time_cost: int, memory_kib: int) -> None:
+    if memory_kib < MIN_HASH_MEMORY_KIB or memory_kib * time_cost < MIN_HASH_MEMORY_KIB_X_TIME:
+        raise InsecureConfiguration(
+            "JAXDOJO_PASSWORD_HASH_MEMORY_KIB / _TIME_COST are below OWASP's minimum in "
+            f"production: at least {MIN_HASH_MEMORY_KIB} KiB and memory x iterations of "
+            f"{MIN_HASH_MEMORY_KIB_X_TIME} (the default is 19456 KiB x 2)"
+        )
 
 
 WEAK_DB_PASSWORDS = frozenset({"postgres", "password", "jaxdojo", "changeme", "secret", "admin"})

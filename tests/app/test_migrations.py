@@ -17,7 +17,7 @@ from tests.app.support import BACKENDS, fresh_database, make_settings
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_migrated_schema_matches_models(backend: str, tmp_path: Path) -> None:
-    with fresh_database(backend, tmp_path) as url:
+    with fresh_database(backend, tmp_path, migrated=False) as url:  # the real migrations
         engine = make_engine(make_settings(url, tmp_path))
         assert not is_up_to_date(engine)
         upgrade(engine)

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from app.core import security
 from app.core.config import InsecureConfiguration, Settings
 from app.main import create_app
 from app.models import User
@@ -32,13 +33,84 @@ def _csrf(client: TestClient) -> str:
     return token
 
 
-def test_password_hash_is_argon2id_with_owasp_parameters(app: FastAPI, users: Users) -> None:
-    users.create("hashy")
-    with app.state.sessionmaker() as session:
-        stored = session.scalar(select(User.password_hash).where(User.username == "hashy"))
-    m = re.match(r"^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=1\$", stored or "")
+def _hash_parameters(stored: str | None) -> tuple[int, int, int]:
+    """(memory KiB, iterations, lanes) of an argon2id hash."""
+    m = re.match(r"^\$argon2id\$v=19\$m=(\d+),t=(\d+),p=(\d+)\$", stored or "")
     assert m, stored
-    assert int(m.group(1)) >= 19456 and int(m.group(2)) >= 2
+    return int(m.group(1)), int(m.group(2)), int(m.group(3))
+
+
+def _stored_hash(app: FastAPI, username: str) -> str | None:
+    with app.state.sessionmaker() as session:
+        return session.scalar(select(User.password_hash).where(User.username == username))
+
+
+def test_password_hash_is_argon2id_with_the_configured_parameters(
+    app: FastAPI, users: Users, tmp_path: Path
+) -> None:
+    users.create("hashy")
+    s = app.state.settings
+    assert _hash_parameters(_stored_hash(app, "hashy")) == (
+        s.password_hash_memory_kib,
+        s.password_hash_time_cost,
+        s.password_hash_parallelism,
+    )
+    # Outside the tests: OWASP's parameters (t=2, m=19 MiB, p=1) by default.
+    production = make_settings(
+        f"sqlite:///{tmp_path / 'p.db'}", tmp_path, env="production", secret_key="k" * 40
+    )
+    security.configure(production)
+    try:
+        assert _hash_parameters(security.hash_password(PASSWORD)) == (19456, 2, 1)
+    finally:
+        security.configure(s)
+
+
+def test_password_hashing_settings_are_bounded(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    prod = {"env": "production", "secret_key": "k" * 40}
+    for weak in ({"password_hash_memory_kib": 1024}, {"password_hash_time_cost": 1}):
+        with pytest.raises(InsecureConfiguration, match="OWASP"):
+            make_settings(url, tmp_path, **prod, **weak)
+    # OWASP's other choices are accepted
+    for memory, time in ((47104, 1), (12288, 3), (7168, 5)):
+        make_settings(
+            url, tmp_path, **prod, password_hash_memory_kib=memory, password_hash_time_cost=time
+        )
+    for bad in (
+        {"password_hash_memory_kib": 512},
+        {"password_hash_memory_kib": 19456 * 1024},  # bytes, not KiB
+        {"password_hash_time_cost": 0},
+        {"password_hash_parallelism": 0},
+    ):
+        with pytest.raises(ValueError):
+            make_settings(url, tmp_path, **bad)
+
+
+def test_password_is_rehashed_at_sign_in_when_the_parameters_change(
+    app: FastAPI, users: Users, settings_factory: Callable[..., Settings]
+) -> None:
+    users.create("upgrader")
+    old = _stored_hash(app, "upgrader")
+    assert _hash_parameters(old) == (1024, 1, 1)  # the tests' cheap parameters
+    stronger = create_app(
+        settings_factory(password_hash_memory_kib=2048, password_hash_time_cost=2)
+    )
+    try:
+        with TestClient(stronger) as c:
+            for _ in range(2):
+                r = c.post("/api/auth/token", data={"username": "upgrader", "password": PASSWORD})
+                assert r.status_code == 200, r.text
+                new = _stored_hash(stronger, "upgrader")
+                assert _hash_parameters(new) == (2048, 2, 1)
+                assert not security.needs_rehash(new or "")
+            assert new != old
+            # a wrong password changes nothing
+            r = c.post("/api/auth/token", data={"username": "upgrader", "password": "x" * 10})
+            assert r.status_code == 401 and _stored_hash(stronger, "upgrader") == new
+    finally:
+        stronger.state.engine.dispose()
+        security.configure(app.state.settings)
 
 
 def test_login_errors_identical_and_rate_limited(client: TestClient, users: Users) -> None:

@@ -73,6 +73,8 @@ class Cluster:
             JAXDOJO_LEASE_S=str(LEASE_S),
             JAXDOJO_HEARTBEAT_S=str(HEARTBEAT_S),
             JAXDOJO_POLL_S="0.1",
+            JAXDOJO_PASSWORD_HASH_MEMORY_KIB="1024",  # cheap argon2, as in make_settings
+            JAXDOJO_PASSWORD_HASH_TIME_COST="1",
             PYTHONPATH=str(REPO),
         )
         env.update(extra)
