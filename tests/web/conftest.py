@@ -17,6 +17,7 @@ from app.main import create_app
 from app.services import problems as problem_service
 from app.services import users as user_service
 from grader.config import GraderSettings
+from tests.app.support import CHEAP_PASSWORD_HASHING
 
 REPO = Path(__file__).resolve().parents[2]
 PASSWORD = "correct horse battery"
@@ -30,6 +31,7 @@ def app(tmp_path: Path) -> FastAPI:
         secret_key="x" * 48,
         database_url=f"sqlite:///{tmp_path / 'web.sqlite3'}",
         grader=GraderSettings(data_dir=tmp_path, problems_dir=REPO / "problems"),
+        **CHEAP_PASSWORD_HASHING,
     )
     application = create_app(settings)
     upgrade(application.state.engine)
