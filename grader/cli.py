@@ -51,6 +51,12 @@ def register(sub: Any) -> None:
         "validate", help="check specs, references and known solutions through the real sandbox"
     )
     val.add_argument("slugs", nargs="*", metavar="slug", help="problems to check (default: all)")
+    val.add_argument(
+        "--no-mutants",
+        dest="mutation",
+        action="store_false",
+        help="skip mutation testing (grading a mistaken copy of the reference per site)",
+    )
     val.set_defaults(func=_validate)
     warm = psub.add_parser(
         "warm",
@@ -225,7 +231,9 @@ def _validate(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.WARNING)
     with _make_grader(_settings()) as grader:
         try:
-            reports, errors = validate_problems(grader, args.slugs)
+            reports, errors = validate_problems(
+                grader, args.slugs, mutation=getattr(args, "mutation", True)
+            )
         except IsolationUnavailable as exc:
             print(f"jaxdojo problems validate: {exc}", file=sys.stderr)
             return EXIT_UNAVAILABLE

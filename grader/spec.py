@@ -176,6 +176,21 @@ class StructureSpec(_Strict):
     vmap: bool = Field(False, description="advise jax.vmap when it is not used")
 
 
+class MutantsSpec(_Strict):
+    """Mutation testing (:mod:`grader.mutants`): the ids of mutants of the reference that
+    compute the same thing, each with the reason a person gave."""
+
+    equivalent: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("equivalent")
+    @classmethod
+    def _reasons(cls, v: dict[str, str]) -> dict[str, str]:
+        for mid, reason in v.items():
+            if len(reason.strip()) < 10:
+                raise ValueError(f"{mid}: say why this mutant is equivalent")
+        return v
+
+
 class ProblemSpec(_Strict):
     """Front matter of problem.md."""
 
@@ -200,6 +215,7 @@ class ProblemSpec(_Strict):
     prerequisites: tuple[str, ...] = Field(
         (), description="slugs worth solving first: advice shown to students, never a lock"
     )
+    mutants: MutantsSpec = MutantsSpec()
 
     @field_validator("entry_point")
     @classmethod

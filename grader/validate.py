@@ -3,9 +3,10 @@
 For each problem: the spec loads (errors name the file and field); the trusted reference
 computes every case; the reference, submitted through the real sandbox, passes its own
 cases; every ``solutions/correct`` file passes; every ``solutions/wrong`` file gets its
-``expect-status`` and a message containing its ``expect-message``; and trivial answers
+``expect-status`` and a message containing its ``expect-message``; trivial answers
 (all zeros, or an input echoed back) fail every case, which is checked on the trusted side
-without running anything.
+without running anything; and every mutant of the reference (:mod:`grader.mutants`: one
+classic mistake each) fails, unless the problem marks it equivalent with a reason.
 
 Submitting the problem's own files through the sandbox is fine here: they are trusted
 content written by instructors, and no student code is involved.
@@ -23,6 +24,7 @@ from grader.cases import case_inputs
 from grader.compare import compare_outputs
 from grader.errors import GraderError
 from grader.grade import Grader
+from grader.mutants import Mutant, mutants
 from grader.result import GradeResult
 from grader.spec import Problem, ProblemError, SolutionFile, load_problems
 
@@ -129,7 +131,7 @@ def trivial_answers_that_pass(problem: Problem, expected: dict[str, Tree]) -> li
 # --- the whole validation ---------------------------------------------------------------
 
 
-def validate_problem(grader: Grader, problem: Problem) -> ProblemReport:
+def validate_problem(grader: Grader, problem: Problem, *, mutation: bool = True) -> ProblemReport:
     report = ProblemReport(problem.slug, problem.content_hash)
     report.add(True, "schema", f"{len(problem.spec.cases)} cases")
     try:
@@ -151,7 +153,63 @@ def validate_problem(grader: Grader, problem: Problem) -> ProblemReport:
         label = f"{solution.kind}/{solution.path.name}"
         code = solution.path.read_text("utf-8")
         _grade_into(report, grader, problem, label, code, solution)
+    if mutation:
+        check_mutants(report, grader, problem, reference)
     return report
+
+
+@dataclass
+class MutationReport:
+    generated: list[Mutant] = field(default_factory=list)
+    killed: list[str] = field(default_factory=list)
+    equivalent: dict[str, str] = field(default_factory=dict)
+    surviving: list[Mutant] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)  # "equivalent" ids that name no mutant
+    faults: list[str] = field(default_factory=list)
+
+
+def run_mutants(grader: Grader, problem: Problem, reference: str) -> MutationReport:
+    """Grade every mutant of ``reference``; a mutant is killed when it does not pass."""
+    out = MutationReport(generated=mutants(reference))
+    marked = dict(problem.spec.mutants.equivalent)
+    ids = {m.id for m in out.generated}
+    out.stale = sorted(set(marked) - ids)
+    for mutant in out.generated:
+        if mutant.id in marked:
+            out.equivalent[mutant.id] = marked[mutant.id]
+            continue
+        try:
+            result = grader.grade(problem.slug, mutant.code, "submit")
+        except GraderError as exc:
+            out.faults.append(f"{mutant.id}: {type(exc).__name__}: {exc}")
+            continue
+        if result.status == "passed":
+            out.surviving.append(mutant)
+        else:
+            out.killed.append(mutant.id)
+    return out
+
+
+def check_mutants(report: ProblemReport, grader: Grader, problem: Problem, reference: str) -> None:
+    m = run_mutants(grader, problem, reference)
+    summary = (
+        f"{len(m.generated)} generated, {len(m.killed)} killed, "
+        f"{len(m.equivalent)} equivalent, {len(m.surviving)} surviving"
+    )
+    report.add(not m.surviving and not m.faults and not m.stale, "mutants", summary)
+    for mutant in m.surviving:
+        report.add(
+            False,
+            f"mutant {mutant.id} survives",
+            f"{mutant.description} (reference.py line {mutant.line}) still passes every case: "
+            "add a case that tells it apart, or mark it equivalent with a reason",
+        )
+    for mid, reason in m.equivalent.items():
+        report.add(True, f"mutant {mid} is equivalent", reason)
+    for mid in m.stale:
+        report.add(False, f"mutants.equivalent names {mid}", "no such mutant any more")
+    for fault in m.faults:
+        report.add(False, "mutant could not be graded", fault)
 
 
 def _grade_into(
@@ -179,7 +237,7 @@ def _grade_into(
 
 
 def validate_problems(
-    grader: Grader, slugs: Iterable[str] | None = None
+    grader: Grader, slugs: Iterable[str] | None = None, *, mutation: bool = True
 ) -> tuple[list[ProblemReport], list[ProblemError]]:
     """Reports for the named problems (all by default) and folder errors that stop loading."""
     problems, errors = load_problems(grader.settings.problems_dir)
@@ -187,7 +245,7 @@ def validate_problems(
     reports: list[ProblemReport] = []
     for slug in wanted:
         if slug in problems:
-            reports.append(validate_problem(grader, problems[slug]))
+            reports.append(validate_problem(grader, problems[slug], mutation=mutation))
         elif not any(e.slug == slug for e in errors):
             report = ProblemReport(slug)
             report.add(

@@ -11,7 +11,7 @@ import pytest
 
 from grader.grade import Grader
 from grader.spec import load_problems
-from grader.validate import check_solution, trivial_answers_that_pass
+from grader.validate import check_solution, run_mutants, trivial_answers_that_pass
 
 from .conftest import PROBLEMS_DIR
 
@@ -50,3 +50,16 @@ def test_solution_gets_its_expected_verdict(real_grader: Grader, slug, solution)
     result = real_grader.grade(slug, code, "submit")
     problem = check_solution(result, solution)
     assert problem is None, problem
+
+
+@pytest.mark.parametrize("slug", list(PROBLEMS))
+def test_no_mutant_of_the_reference_survives(real_grader: Grader, slug: str):
+    """Each classic mistake made to the reference (grader.mutants) fails some case or
+    check, unless the problem marks that mutant equivalent with a reason."""
+    problem = PROBLEMS[slug]
+    report = run_mutants(real_grader, problem, problem.reference_path.read_text("utf-8"))
+    assert report.generated, "the reference offers no mutation site"
+    surviving = [f"{m.id}: {m.description} (line {m.line})" for m in report.surviving]
+    assert surviving == [], f"mutants that pass every case: {surviving}"
+    assert report.stale == [], f"mutants.equivalent names no mutant: {report.stale}"
+    assert report.faults == []
