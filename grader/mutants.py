@@ -110,13 +110,40 @@ def _swapaxes(arg: ast.expr) -> ast.Call:
 Rewrite = Callable[[ast.AST], bool]
 
 
+def _ys_discarded(call: ast.Call, parents: dict[ast.AST, ast.AST]) -> bool:
+    """``carry, _ = lax.scan(...)``: the stacked outputs are thrown away."""
+    parent = parents.get(call)
+    if not (isinstance(parent, ast.Assign) and len(parent.targets) == 1):
+        return False
+    target = parent.targets[0]
+    return (
+        isinstance(target, ast.Tuple)
+        and len(target.elts) == 2
+        and isinstance(target.elts[1], ast.Name)
+        and target.elts[1].id.startswith("_")
+    )
+
+
+def _no_xs(call: ast.Call) -> bool:
+    xs = next((k.value for k in call.keywords if k.arg == "xs"), None)
+    if xs is None and len(call.args) >= 3:
+        xs = call.args[2]
+    return isinstance(xs, ast.Constant) and xs.value is None
+
+
 def _sites(tree: ast.Module) -> Iterator[tuple[str, ast.AST, Rewrite]]:
-    """Every (operator, node, rewrite) the reference offers, in source order."""
+    """Every (operator, node, rewrite) the reference offers, in source order. Changes
+    that cannot change the answer are not offered: shifting outputs that are thrown
+    away, or reversing a scan with neither inputs nor kept outputs."""
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
     for node in ast.walk(tree):
         if _is_scan(node):
             assert isinstance(node, ast.Call)
-            yield "scan-reverse", node, _flip_reverse
-            yield "scan-shift", node, lambda n: True  # handled by the parent rewrite
+            discarded = _ys_discarded(node, parents)
+            if not (discarded and _no_xs(node)):
+                yield "scan-reverse", node, _flip_reverse
+            if not discarded:
+                yield "scan-shift", node, lambda n: True  # done by _Shift below
             init = _init_arg(node)
             if init is not None:
                 if not _is_zeros(init):  # zeros again would be the same program

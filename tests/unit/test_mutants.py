@@ -88,3 +88,16 @@ def test_the_number_of_mutants_is_bounded() -> None:
     many = "def f(x):\n" + "".join(f"    x = x + {i}\n" for i in range(60)) + "    return x\n"
     assert len(mutants(many)) == MAX_MUTANTS
     assert len(mutants(many, limit=3)) == 3
+
+
+def test_changes_that_cannot_change_the_answer_are_not_offered() -> None:
+    source = (
+        "from jax import lax\n\n\n"
+        "def f(c0, xs, n):\n"
+        "    last, _ = lax.scan(step, c0, xs)\n"
+        "    final, _ = lax.scan(step, last, xs=None, length=n)\n"
+        "    return final\n"
+    )
+    ops = by_operator(source)
+    assert "scan-shift" not in ops  # both scans throw their outputs away
+    assert ops["scan-reverse"] == ["scan-reverse@5:14"]  # the one with inputs
