@@ -11,7 +11,8 @@ Usage::
     python bench/grade_latency.py [-n 10] [--mode submit|run] [--problems slug ...]
 
 Targets (DESIGN: "within a second or two"; README): cumulative-sum p50 <= 250 ms and at
-least 4x faster than the baseline; nnx-scan-rnn p50 <= 1.2 s.
+least 4x faster than the baseline; nnx-scan-rnn p50 <= 1.2 s; every other problem's
+submit p50 <= 1.5 s.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from grader.result import Mode
 from grader.spec import Problem, load_problems
 
 TARGET_P50_MS = {"cumulative-sum": 250.0, "nnx-scan-rnn": 1200.0}
+DEFAULT_TARGET_P50_MS = 1500.0  # every other problem (the curriculum issue)
 TARGET_SPEEDUP = {"cumulative-sum": 4.0}
 
 
@@ -127,10 +129,11 @@ def main(argv: list[str] | None = None) -> int:
         ratio = fp50 / zp50 if f else float("nan")
         rate = 1000.0 / statistics.mean(z)
         verdicts = []
-        if slug in TARGET_P50_MS:
-            ok = zp50 <= TARGET_P50_MS[slug]
+        target = TARGET_P50_MS.get(slug, DEFAULT_TARGET_P50_MS)
+        if slug in TARGET_P50_MS or args.mode == "submit":
+            ok = zp50 <= target
             missed |= not ok
-            verdicts.append(f"p50<={TARGET_P50_MS[slug]:.0f}ms {'PASS' if ok else 'MISS'}")
+            verdicts.append(f"p50<={target:.0f}ms {'PASS' if ok else 'MISS'}")
         if slug in TARGET_SPEEDUP and f:
             ok = ratio >= TARGET_SPEEDUP[slug]
             missed |= not ok
