@@ -293,11 +293,20 @@ def hint_for(
     return None
 
 
-def _clean_message(message: str) -> str:
+# The runner jits a wrapper around the entry point (grader/exporting.py) that takes the
+# dynamic arguments as one dict; JAX names both in its messages. Say what the student wrote.
+_WRAPPER_RE = re.compile(r"the function program at \S*exporting\.py:\d+")
+_ARG_RE = re.compile(r"args\[['\"]([A-Za-z_][A-Za-z0-9_]{0,63})['\"]\]")
+
+
+def _clean_message(message: str, entry_point: str | None = None) -> str:
     # JAX appends documentation links and a traceback-filtering notice; the link is useful,
     # the notice is noise to a student.
     notice = r"\n*-{5,}\s*\nFor simplicity, JAX has removed its internal frames.*\Z"
     text = re.sub(notice, "", message, flags=re.S)
+    yours = f"your function `{entry_point}`" if entry_point else "your function"
+    text = _WRAPPER_RE.sub(yours, text)
+    text = _ARG_RE.sub(r"`\1`", text)
     text = text.strip()
     if len(text) > MAX_MESSAGE_CHARS:
         text = text[: MAX_MESSAGE_CHARS - 1] + "…"
@@ -328,7 +337,7 @@ def explain_error(
 ) -> StudentError:
     """A :class:`StudentError` with the student's line number and a hint when we have one."""
     type_name = raw.type.rsplit(".", 1)[-1] or "Exception"
-    message = _clean_message(raw.message)
+    message = _clean_message(raw.message, entry_point)
     traceback = raw.traceback[-MAX_TRACEBACK_CHARS:] if raw.traceback else None
     return StudentError(
         type=type_name,

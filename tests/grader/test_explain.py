@@ -253,3 +253,21 @@ def test_nn_scan_over_plain_function():
     # the message flax 0.12 gives when nn.scan lifts a function instead of a Module class
     hint = hint_for("AttributeError", "DynamicJaxprTracer has no attribute _state")
     assert hint is not None and "Module class" in hint
+
+
+def test_messages_name_the_students_function_not_the_graders_wrapper() -> None:
+    from grader.explain import explain_error
+    from grader.sandbox.protocol import RawStudentError
+
+    raw = RawStudentError(
+        "jax.errors.TracerBoolConversionError",
+        "Attempted boolean conversion of traced array with shape bool[].\n"
+        "The error occurred while tracing the function program at "
+        "/srv/jaxdojo/grader/exporting.py:109 for jit. This concrete value was not "
+        "available in Python because it depends on the value of the argument args['labels'].",
+        lineno=7,
+    )
+    err = explain_error(raw, entry_point="masked_cross_entropy")
+    assert "exporting.py" not in err.message and "args[" not in err.message
+    assert "your function `masked_cross_entropy` for jit" in err.message
+    assert "the argument `labels`." in err.message
