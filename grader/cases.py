@@ -44,7 +44,19 @@ def _draw(gen: ArrayGen, rng: np.random.Generator) -> np.ndarray:
         arr = np.zeros(shape)
     else:  # ones
         arr = np.ones(shape)
-    return np.ascontiguousarray(np.asarray(arr).astype(dtype))
+    return _c_array(arr, dtype)
+
+
+# Bumped whenever the same front matter would materialise different inputs; part of the
+# reference cache's key, so outputs computed under the old rules are never reused.
+# 2: a scalar (shape [] or a literal number) stays 0-d; it used to become shape (1,).
+CASES_VERSION = "2"
+
+
+def _c_array(value: Any, dtype: Any) -> np.ndarray:
+    """A C-contiguous copy with the given dtype; a scalar stays 0-d (np.ascontiguousarray
+    would make it shape (1,))."""
+    return np.array(value, dtype=dtype, order="C", copy=True)
 
 
 def materialize(value: Any, seed: int, path: str = "") -> Tree:
@@ -52,7 +64,7 @@ def materialize(value: Any, seed: int, path: str = "") -> Tree:
     if isinstance(value, ArrayGen):
         return _draw(value, _leaf_rng(seed, path))
     if isinstance(value, ArrayLiteral):
-        return np.ascontiguousarray(np.asarray(value.value).astype(_dtype(value.dtype)))
+        return _c_array(value.value, _dtype(value.dtype))
     if isinstance(value, dict):
         return {k: materialize(v, seed, f"{path}.{k}" if path else k) for k, v in value.items()}
     return value

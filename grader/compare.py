@@ -398,7 +398,7 @@ def _shift_pattern(exp: np.ndarray, out: np.ndarray) -> str | None:
             )
         if _close(g, e[::-1]):
             return (
-                f"your output is the expected output reversed{where} — scan in forward order "
-                "(reverse=False) and do not flip the inputs"
+                f"your output is the expected output reversed{where}: check which way your "
+                "scan runs (`reverse=`), and if you flipped the inputs, flip the outputs back"
             )
     return None

@@ -24,6 +24,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from grader.cases import CASES_VERSION
 from grader.config import REPO_ROOT, GraderSettings
 from grader.errors import ReferenceFailure
 from grader.spec import CaseSpec, Problem
@@ -52,7 +53,9 @@ def library_versions() -> str:
 
 
 def cache_key(problem: Problem, case_name: str, backend: str) -> str:
-    raw = "|".join([problem.content_hash, case_name, backend, library_versions()])
+    raw = "|".join(
+        [problem.content_hash, case_name, backend, library_versions(), f"cases={CASES_VERSION}"]
+    )
     return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 

@@ -50,3 +50,16 @@ def test_describe_is_short_for_big_arrays() -> None:
     text = describe({"x": np.arange(1000, dtype=np.float32)})
     assert "float32[1000]" in text and len(text) < 120
     assert describe(np.array([1.0, 2.0], dtype=np.float32)).startswith("[1., 2.]")
+
+
+def test_a_scalar_stays_0_d() -> None:
+    """np.ascontiguousarray makes a 0-d array shape (1,); a case's scalar must stay ()."""
+    from grader.cases import materialize
+    from grader.spec import ArrayGen, ArrayLiteral
+
+    literal = materialize(ArrayLiteral(value=0.9, dtype="float32"), seed=1)
+    drawn = materialize(ArrayGen(shape=[], dist="uniform", low=0.5, high=2.0), seed=1)
+    assert literal.shape == () and literal.dtype == np.float32
+    assert drawn.shape == () and drawn.flags.c_contiguous
+    matrix = materialize(ArrayGen(shape=[2, 3]), seed=1)
+    assert matrix.shape == (2, 3) and matrix.flags.c_contiguous
