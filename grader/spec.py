@@ -156,6 +156,9 @@ class NotUnrolled(_Strict):
 
     # largest/smallest operation-count ratio tolerated; an unrolled loop grows with T.
     max_growth: float = Field(1.2, gt=1.0)
+    # What to do instead, when the default ("use `jax.lax.scan` (and `jax.vmap` for a
+    # batch)") does not fit the problem (a vmap problem, a parallel scan).
+    advice: str | None = Field(None, min_length=10, max_length=300)
 
 
 class Forbid(_Strict):

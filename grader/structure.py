@@ -94,7 +94,7 @@ def _not_unrolled(
             False,
             (
                 f"{sizes}: it grows with the input, so a loop was unrolled in Python; "
-                "use `jax.lax.scan` (and `jax.vmap` for a batch)"
+                + (nu.advice or "use `jax.lax.scan` (and `jax.vmap` for a batch)")
             ),
         )
     if len(programs) == 1 or a == b:

@@ -144,6 +144,15 @@ def test_growth_over_max_growth_fails_as_unrolled() -> None:
     )
 
 
+def test_a_problem_can_say_what_to_do_instead_of_unrolling() -> None:
+    vmap_problem = spec_with(
+        {"not_unrolled": {"max_growth": 1.2, "advice": "map the example function with `jax.vmap`"}}
+    )
+    [check] = run_structure_checks(vmap_problem, [ran("a", program(25)), ran("b", program(49))])
+    assert check.message.endswith("unrolled in Python; map the example function with `jax.vmap`")
+    assert "lax.scan" not in check.message
+
+
 def test_not_unrolled_compares_the_smallest_and_largest_program_in_any_order() -> None:
     outcomes = [ran("big", program(90)), ran("mid", program(60)), ran("small", program(30))]
     [check] = run_structure_checks(UNROLLED, outcomes)
