@@ -219,6 +219,21 @@ class ProblemSpec(_Strict):
         (), description="slugs worth solving first: advice shown to students, never a lock"
     )
     mutants: MutantsSpec = MutantsSpec()
+    requires: tuple[str, ...] = Field(
+        (), description="what the problem needs installed, e.g. 'flax>=0.12' (checked by validate)"
+    )
+
+    @field_validator("requires")
+    @classmethod
+    def _requirements(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        from packaging.requirements import InvalidRequirement, Requirement
+
+        for text in v:
+            try:
+                Requirement(text)
+            except InvalidRequirement as exc:
+                raise ValueError(f"{text!r} is not a requirement like 'flax>=0.12': {exc}") from exc
+        return v
 
     @field_validator("entry_point")
     @classmethod

@@ -131,9 +131,27 @@ def trivial_answers_that_pass(problem: Problem, expected: dict[str, Tree]) -> li
 # --- the whole validation ---------------------------------------------------------------
 
 
+def requirement_met(text: str) -> tuple[bool, str]:
+    """Whether the installed distribution satisfies ``text`` (e.g. ``flax>=0.12``)."""
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    requirement = Requirement(text)
+    try:
+        installed = metadata.version(requirement.name)
+    except metadata.PackageNotFoundError:
+        return False, f"{requirement.name} is not installed"
+    ok = requirement.specifier.contains(installed, prereleases=True)
+    return ok, f"installed {installed}"
+
+
 def validate_problem(grader: Grader, problem: Problem, *, mutation: bool = True) -> ProblemReport:
     report = ProblemReport(problem.slug, problem.content_hash)
     report.add(True, "schema", f"{len(problem.spec.cases)} cases")
+    for requirement in problem.spec.requires:
+        ok, detail = requirement_met(requirement)
+        report.add(ok, f"requires {requirement}", detail)
     try:
         # Also compiles the known-correct solutions in the trusted runner, so that the
         # sandbox runs below (and students' equivalent programs later) hit the cache.

@@ -53,3 +53,17 @@ def test_messages_are_searched_everywhere_case_insensitively(fixture_problem):
     assert check_solution(result, wrong) is None
     mismatch = check_solution(result.model_copy(update={"status": "error"}), wrong)
     assert mismatch.startswith("expected status failed, got error")
+
+
+def test_requirements_are_checked_against_what_is_installed() -> None:
+    from importlib import metadata
+
+    from grader.validate import requirement_met
+
+    flax = metadata.version("flax")
+    assert requirement_met("flax>=0.1") == (True, f"installed {flax}")
+    assert requirement_met("flax<0.1") == (False, f"installed {flax}")
+    assert requirement_met("no-such-package-xyz>=1") == (
+        False,
+        "no-such-package-xyz is not installed",
+    )

@@ -173,3 +173,17 @@ def test_tracks_order_the_list_and_prerequisites_must_exist(tmp_path: Path) -> N
     assert by_slug["needs-ghost"].field == "prerequisites"
     assert "no-such-problem" in by_slug["needs-ghost"].message
     assert "track" in str(by_slug["odd-track"])
+
+
+def test_requires_must_be_requirements(tmp_path: Path) -> None:
+    make_problem(
+        tmp_path, "pinned", GOOD_FRONT_MATTER.replace("title:", "requires: [flax>=0.12]\ntitle:", 1)
+    )
+    make_problem(
+        tmp_path,
+        "garbled",
+        GOOD_FRONT_MATTER.replace("title:", "requires: ['flax >>= twelve']\ntitle:", 1),
+    )
+    problems, errors = load_problems(tmp_path)
+    assert problems["pinned"].spec.requires == ("flax>=0.12",)
+    assert [e.slug for e in errors] == ["garbled"] and "requirement" in str(errors[0])
