@@ -1,0 +1,28 @@
+"""Reference solution for scan-xs-none-ema."""
+
+import jax
+import jax.numpy as jnp
+from jax import lax
+
+
+def ema_trajectory(init: jax.Array, target: jax.Array, decay: jax.Array, n: int) -> jax.Array:
+    """Relax a state towards a fixed target with an exponential moving average.
+
+    ``s_t = decay * s_{t-1} + (1 - decay) * target`` for t = 1, ..., n, elementwise.
+
+    Args:
+        init: s_0, float32 array of shape (D,).
+        target: float32 array of shape (D,).
+        decay: per-component decay rates in [0, 1), float32 array of shape (D,).
+        n: static Python int >= 1, the number of steps.
+
+    Returns:
+        float32 array of shape (n, D): the states s_1, ..., s_n stacked.
+    """
+
+    def step(s: jax.Array, _: None) -> tuple[jax.Array, jax.Array]:
+        s = decay * s + (1.0 - decay) * target
+        return s, s
+
+    _, states = lax.scan(step, init, xs=None, length=n)
+    return states
