@@ -31,8 +31,13 @@ lint: setup
 typecheck: setup
 	$(BIN)/mypy
 
+# The tests that run the real sandbox many times (marked slow: every problem's solutions
+# and mutants) go on two workers; the rest, some of which time things, run one at a time.
+PYTEST_WORKERS ?= 2
 pytest: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+# (Exit status 5 is "nothing selected", e.g. PYTEST_ARGS=-k picking from one half only.)
+	$(BIN)/python -m pytest -m "not slow" $(PYTEST_ARGS) || test $$? -eq 5
+	$(BIN)/python -m pytest -m slow -n $(PYTEST_WORKERS) $(PYTEST_ARGS) || test $$? -eq 5
 
 # Browser tests drive Debian's Chromium through Playwright (Playwright cannot download
 # its own browsers here). Installs it when we are root and it is missing.

@@ -194,7 +194,7 @@ def _summary(
         parts.append(f"{first_bad.name}: {first_bad.message}")
     elif any(c.status != "passed" and c.hidden for c in cases):
         parts.append("some hidden cases failed")
-    return "; ".join(parts) + "."
+    return "; ".join(parts).rstrip(".") + "."
 
 
 def _build_timeout_text(wall_s: float, where: str | None, line: int | None) -> str:

@@ -143,14 +143,33 @@ def test_problems_list(monkeypatch, settings, capsys):
     assert "running-total" in capsys.readouterr().out
 
 
+def mutants_caught(request):
+    """The fake sandbox, except that a mutant of the reference (it carries the mutation
+    prelude's helpers) gets wrong values, as a problem's cases should make it."""
+    if "_jd_" in request.source:
+        return with_outputs(lambda out: out + 1.0)(request)
+    return fake_sandbox(request)
+
+
 def test_problems_validate_passes_on_fixture(monkeypatch, settings, capsys):
     code = run_cli(
-        ["problems", "validate"], monkeypatch, settings, fake_sandbox, ReferenceCache(settings)
+        ["problems", "validate"], monkeypatch, settings, mutants_caught, ReferenceCache(settings)
     )
     out = capsys.readouterr().out
     assert code == 0, out
     assert "ok    wrong/cumsum.py" in out
+    assert "ok    mutants: 5 generated, 5 killed, 0 equivalent, 0 surviving" in out
     assert "1 of 1 problem(s) valid" in out
+
+
+def test_problems_validate_fails_on_a_surviving_mutant(monkeypatch, settings, capsys):
+    argv = ["problems", "validate"]
+    refs = ReferenceCache(settings)
+    assert run_cli(argv, monkeypatch, settings, fake_sandbox, refs) == 1  # mutants all pass
+    out = capsys.readouterr().out
+    assert "FAIL  mutant scan-reverse@" in out and "still passes every case" in out
+    assert run_cli([*argv, "--no-mutants"], monkeypatch, settings, fake_sandbox, refs) == 0
+    assert "mutants" not in capsys.readouterr().out
 
 
 def test_problems_validate_reports_mismatched_expectations(monkeypatch, settings, capsys):
