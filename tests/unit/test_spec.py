@@ -133,13 +133,28 @@ def test_bundled_problems_all_load() -> None:
     problems, errors = load_problems(REPO_ROOT / "problems")
     assert errors == []
     expected = {
-        "cumulative-sum",
-        "powers-of-two",
+        "associative-scan",
         "batched-running-sum",
-        "rnn-forward",
+        "bidirectional-rnn",
+        "cumulative-sum",
+        "euler-ode",
         "flax-scan-rnn",
+        "grad-through-scan",
+        "jit-static-args",
         "lax-scan-in-module",
+        "lstm-forward",
         "nnx-scan-rnn",
+        "powers-of-two",
+        "prng-split",
+        "pytree-map",
+        "reverse-scan",
+        "rnn-forward",
+        "running-max",
+        "scan-over-layers",
+        "scan-xs-none-ema",
+        "tree-flatten-unflatten",
+        "value-and-grad",
+        "vmap-in-axes",
     }
     assert expected <= set(problems)
 
