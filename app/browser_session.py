@@ -16,6 +16,8 @@ too many failures, and commits (so failures are counted).
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request, Response
 from sqlalchemy.orm import Session
 
@@ -46,6 +48,15 @@ def start_session(
     cookies.set_session_cookie(request, response, new.token, settings.session_max_age_s)
 
 
+def _sign_in_limits(request: Request, settings: Settings) -> dict[str, Any]:
+    """The client and the limits a password guess is counted against."""
+    return {
+        "ip": client_ip(request),
+        "max_failures": settings.login_max_failures,
+        "window_s": settings.login_window_s,
+    }
+
+
 def check_credentials(
     *, request: Request, session: Session, settings: Settings, username: str, password: str
 ) -> User | None:
@@ -55,9 +66,7 @@ def check_credentials(
         session=session,
         username=username,
         password=password,
-        ip=client_ip(request),
-        max_failures=settings.login_max_failures,
-        window_s=settings.login_window_s,
+        **_sign_in_limits(request, settings),
     )
 
 
@@ -82,9 +91,7 @@ def change_password(
             user=user,
             current_password=current_password,
             new_password=new_password,
-            ip=client_ip(request),
-            max_failures=settings.login_max_failures,
-            window_s=settings.login_window_s,
+            **_sign_in_limits(request, settings),
         )
     except user_service.WrongPassword:
         session.commit()  # the failed guess counts towards the sign-in limits
