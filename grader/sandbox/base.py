@@ -32,6 +32,7 @@ from grader.sandbox.uids import UidPool
 from grader.wire import frame
 
 ROLES = ("runner", "executor")
+PROGRESS_LAST_S = 6.0  # how long before the wall limit the runner starts sampling
 UID_WAIT_S = 30.0
 
 # The only variables a sandboxed process inherits from the worker's environment.
@@ -206,6 +207,9 @@ class BaseRunner:
                         "max_output_bytes": limits.max_output_bytes,
                         "static_argnames": list(request.static_argnames),
                         "debug_prints": debug_prints,
+                        # The runner samples its own stack (for a timeout's wording) only
+                        # in the last seconds before the limit: see ProgressWatchdog.
+                        "progress_after_s": max(0.0, limits.wall_time_s - PROGRESS_LAST_S),
                     },
                     # Visible inputs, which the student is shown anyway, only for the
                     # output of jax.debug in run mode; never a hidden value.

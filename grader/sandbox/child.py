@@ -124,9 +124,10 @@ class ProgressWatchdog(threading.Thread):
     a process that runs student code: it only picks the wording of a timeout message.
     """
 
-    def __init__(self, fd: int, target: int) -> None:
+    def __init__(self, fd: int, target: int, after_s: float = 0.0) -> None:
         super().__init__(name="jaxdojo-progress", daemon=True)
         self.fd = fd
+        self.after_s = after_s
         self.target = target  # the thread id of the main (student-running) thread
         self.jax_dirs = _package_dirs(JAX_PACKAGES)
         self.tracing_file = _module_file("jax._src.interpreters.partial_eval")
@@ -166,6 +167,14 @@ class ProgressWatchdog(threading.Thread):
             self._watch()
 
     def _watch(self) -> None:
+        # Reading another thread's frames can crash CPython 3.11 (cpython#111363): only a
+        # run still building near its time limit is sampled, and an ordinary one, which
+        # is done long before, never is.
+        begin = time.monotonic() + self.after_s
+        while time.monotonic() < begin:
+            if _CHANNEL["closed"]:
+                return
+            time.sleep(min(0.25, max(0.0, begin - time.monotonic())))
         window: list[tuple[str, int | None]] = []
         last: tuple[str, int | None] | None = None
         while self.sent < MAX_PROGRESS and not _CHANNEL["closed"]:
@@ -201,11 +210,11 @@ def _dominant(window: list[tuple[str, int | None]]) -> tuple[str, int | None]:
     return where, line
 
 
-def start_watchdog(fd: int) -> ProgressWatchdog | None:
-    """Start reporting progress on ``fd`` about the calling thread; None if no thread
-    could be started (the run goes on without it)."""
+def start_watchdog(fd: int, after_s: float = 0.0) -> ProgressWatchdog | None:
+    """Start reporting progress on ``fd`` about the calling thread, from ``after_s`` on;
+    None if no thread could be started (the run goes on without it)."""
     _CHANNEL["closed"] = False
-    watchdog = ProgressWatchdog(fd, threading.get_ident())
+    watchdog = ProgressWatchdog(fd, threading.get_ident(), after_s)
     try:
         watchdog.start()
     except RuntimeError:  # the process limit leaves no room for a thread
@@ -318,7 +327,8 @@ def run_export_job(result_fd: int, meta: dict[str, Any], inputs: Any = None) -> 
     max_output = int(meta["max_output_bytes"])
     show_inputs = inputs if meta.get("debug_prints") else None
     counter = _install_vmap_counter()
-    start_watchdog(result_fd)
+    after = meta.get("progress_after_s", 0.0)
+    start_watchdog(result_fd, float(after) if isinstance(after, int | float) else 0.0)
     with exporting.callbacks_silenced():
         try:
             fn = _load(meta["source"], meta["entry_point"])

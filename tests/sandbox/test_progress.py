@@ -101,7 +101,22 @@ def test_a_garbage_report_is_a_malformed_stream(runner: ZygoteRunner) -> None:
         "child.ProgressWatchdog.sample = lambda self: ('passed', 1)\n"
         "time.sleep(1.2)\n"
     )
-    outcome = runner.run(request(forge + CUMSUM), limits())
+    # A 5 s limit: the runner samples from the start (the last 6 s before the limit).
+    outcome = runner.run(request(forge + CUMSUM), limits(wall_time_s=5.0))
     assert outcome.kind == "crashed" and outcome.stage == "runner", outcome
     assert "malformed" in outcome.detail and outcome.cases == []
     assert outcome.hint_where is None
+
+
+def test_an_ordinary_run_is_never_sampled(runner: ZygoteRunner) -> None:
+    """Reading another thread's frames can crash CPython 3.11: with the usual 20 s limit
+    the watchdog waits 14 s, so a run done in moments never has its stack read (here the
+    sampler would send garbage, which would make the stream malformed)."""
+    forge = (
+        "import time\n"
+        "import grader.sandbox.child as child\n"
+        "child.ProgressWatchdog.sample = lambda self: ('passed', 1)\n"
+        "time.sleep(1.2)\n"
+    )
+    outcome = runner.run(request(forge + CUMSUM), limits(wall_time_s=20.0))
+    assert_cumsum_ok(outcome)
