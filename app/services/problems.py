@@ -244,7 +244,11 @@ def next_problem(*, session: Session, user_id: int | None, after_slug: str) -> P
     """The first problem after ``after_slug`` in list order that the user has not solved,
     wrapping around to the start; ``None`` if every other problem is solved. An unknown
     ``after_slug`` starts from the top. Anonymous users have solved nothing."""
-    items = list_problems(session=session, user_id=user_id)
+    return next_unsolved(list_problems(session=session, user_id=user_id), after_slug)
+
+
+def next_unsolved(items: list[ProblemListItem], after_slug: str) -> Problem | None:
+    """:func:`next_problem` over a list the caller already has from :func:`list_problems`."""
     index = next((n for n, i in enumerate(items) if i.problem.slug == after_slug), None)
     ordered = items if index is None else items[index + 1 :] + items[:index]
     return next((i.problem for i in ordered if i.state != "solved"), None)

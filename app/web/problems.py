@@ -119,7 +119,11 @@ def problem_detail(
     solution: str | None = None
     submits = 0
     history: list[AttemptView] = []
-    state: str | None = None
+    # The list (with the user's progress) gives this problem's state, its neighbours and
+    # the next unsolved one: computed once.
+    items = problem_service.list_problems(session=session, user_id=user.id if user else None)
+    mine = next((i for i in items if i.problem.id == problem.id), None)
+    state = mine.state if user is not None and mine is not None and mine.state != "new" else None
     if user is not None:
         hints = learning.revealed_hints(session=session, user=user, problem=problem)
         access = learning.may_see_solution(session=session, user=user, problem=problem)
@@ -134,8 +138,6 @@ def problem_detail(
                 session=session, user=user, problem_slug=slug, limit=50
             )
         ]
-        progress = problem_service.problem_state(session=session, user_id=user.id, problem=problem)
-        state = None if progress.state == "new" else progress.state
     page = ProblemPage(
         slug=problem.slug,
         title=problem.title,
@@ -154,13 +156,8 @@ def problem_detail(
     initial_code = loaded.code if loaded else history[0].code if history else version.starter
     last_attempt = next((a for a in history if a.finished), None)
     pending = history[0].id if history and not history[0].finished else None
-    following = (
-        problem_service.next_problem(session=session, user_id=user.id, after_slug=problem.slug)
-        if user is not None
-        else None
-    )
     # Neighbours in the list's order, and the prerequisites (advice, never a lock).
-    items = problem_service.list_problems(session=session, user_id=user.id if user else None)
+    following = problem_service.next_unsolved(items, problem.slug) if user is not None else None
     slugs = [i.problem.slug for i in items]
     here = slugs.index(problem.slug) if problem.slug in slugs else None
     neighbours = {
