@@ -132,18 +132,29 @@ def test_bundled_problems_all_load() -> None:
 
     problems, errors = load_problems(REPO_ROOT / "problems")
     assert errors == []
+    # The 32 slugs of the curriculum (fixed: tests and outside clients use them).
     expected = {
         "associative-scan",
         "batched-running-sum",
         "bidirectional-rnn",
         "cumulative-sum",
         "euler-ode",
+        "flax-init-and-apply",
+        "flax-nn-scan-layers",
+        "flax-nn-vmap-ensemble",
         "flax-scan-rnn",
+        "flax-train-flag",
         "grad-through-scan",
         "jit-static-args",
         "lax-scan-in-module",
         "lstm-forward",
+        "nnx-jit",
+        "nnx-rngs",
+        "nnx-scan-layers",
         "nnx-scan-rnn",
+        "nnx-split-merge",
+        "nnx-train-step",
+        "nnx-vmap-ensemble",
         "powers-of-two",
         "prng-split",
         "pytree-map",
@@ -156,6 +167,7 @@ def test_bundled_problems_all_load() -> None:
         "value-and-grad",
         "vmap-in-axes",
     }
+    assert len(expected) == 32
     assert expected <= set(problems)
 
 
@@ -202,3 +214,19 @@ def test_requires_must_be_requirements(tmp_path: Path) -> None:
     problems, errors = load_problems(tmp_path)
     assert problems["pinned"].spec.requires == ("flax>=0.12",)
     assert [e.slug for e in errors] == ["garbled"] and "requirement" in str(errors[0])
+
+
+def test_readme_lists_every_problem() -> None:
+    """The README's table is written from the folders; a new problem must refresh it."""
+    import subprocess
+    import sys
+
+    from grader.config import REPO_ROOT
+
+    proc = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "scripts" / "problems_table.py"), "--check"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -1,0 +1,21 @@
+# expect-status: failed
+# expect-message: mismatch
+# Forgets the relu between the layers: the MLP collapses to one linear map.
+import flax.linen as nn
+import jax
+
+
+class MLP(nn.Module):
+    hidden: int
+    out: int
+
+    @nn.compact
+    def __call__(self, x):
+        h = nn.Dense(self.hidden, name="fc1")(x)
+        return nn.Dense(self.out, name="fc2")(h)
+
+
+def init_and_apply(seed, x, hidden, out):
+    model = MLP(hidden, out)
+    variables = model.init(jax.random.PRNGKey(seed), x)
+    return model.apply(variables, x), variables["params"]

@@ -1,0 +1,21 @@
+# Plain jax.vmap: init is vmapped over the split keys (the same keys nn.vmap uses), and
+# apply is vmapped over the stacked variables with x shared (in_axes=(0, None)).
+import flax.linen as nn
+import jax
+
+
+class MLP(nn.Module):
+    hidden: int
+    out: int
+
+    @nn.compact
+    def __call__(self, x):
+        h = nn.relu(nn.Dense(self.hidden, name="fc1")(x))
+        return nn.Dense(self.out, name="fc2")(h)
+
+
+def ensemble_predict(seed, x, members, hidden, out):
+    model = MLP(hidden, out)
+    keys = jax.random.split(jax.random.PRNGKey(seed), members)
+    variables = jax.vmap(lambda k: model.init(k, x))(keys)
+    return jax.vmap(model.apply, in_axes=(0, None))(variables, x)

@@ -1,0 +1,26 @@
+# expect-status: error
+# expect-message: traced
+# Turns the flag into an array before handing it to the module: under jit it is traced,
+# and `not train` inside the module cannot branch on it.
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+
+class DropoutMLP(nn.Module):
+    hidden: int
+    out: int
+    rate: float
+
+    @nn.compact
+    def __call__(self, x, train):
+        h = nn.relu(nn.Dense(self.hidden, name="fc1")(x))
+        h = nn.Dropout(rate=self.rate, name="dropout")(h, deterministic=not train)
+        return nn.Dense(self.out, name="fc2")(h)
+
+
+def dropout_mlp(x, seed, train, hidden, out, rate):
+    model = DropoutMLP(hidden, out, rate)
+    variables = model.init(jax.random.PRNGKey(seed), x, train=False)
+    rngs = {"dropout": jax.random.PRNGKey(seed + 1)}
+    return model.apply(variables, x, train=jnp.asarray(train), rngs=rngs)

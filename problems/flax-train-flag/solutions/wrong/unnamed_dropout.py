@@ -1,0 +1,24 @@
+# expect-status: failed
+# expect-message: mismatch
+# Leaves the dropout layer unnamed (Dropout_0): its mask key is folded with another path.
+import flax.linen as nn
+import jax
+import jax.numpy as jnp
+
+
+class DropoutMLP(nn.Module):
+    hidden: int
+    out: int
+    rate: float
+
+    @nn.compact
+    def __call__(self, x, train):
+        h = nn.relu(nn.Dense(self.hidden, name="fc1")(x))
+        h = nn.Dropout(rate=self.rate)(h, deterministic=not train)
+        return nn.Dense(self.out, name="fc2")(h)
+
+
+def dropout_mlp(x, seed, train, hidden, out, rate):
+    model = DropoutMLP(hidden, out, rate)
+    variables = model.init(jax.random.PRNGKey(seed), x, train=False)
+    return model.apply(variables, x, train=train, rngs={"dropout": jax.random.PRNGKey(seed + 1)})

@@ -1,0 +1,14 @@
+# expect-status: failed
+# expect-message: mismatch
+# Creates the output layer before the first layer: each takes the other's params keys.
+from flax import nnx
+
+
+def rngs_forward(seed, x, hidden, out, rate):
+    rngs = nnx.Rngs(params=seed, dropout=seed + 1)
+    linear2 = nnx.Linear(hidden, out, rngs=rngs)
+    linear1 = nnx.Linear(x.shape[-1], hidden, rngs=rngs)
+    dropout = nnx.Dropout(rate, rngs=rngs)
+    y1 = linear2(dropout(nnx.relu(linear1(x))))
+    y2 = linear2(dropout(nnx.relu(linear1(x))))
+    return {"kernel1": linear1.kernel[...], "y1": y1, "y2": y2}

@@ -1,0 +1,24 @@
+# expect-status: error
+# expect-message: wrt
+# The pre-0.11 API from older tutorials: nnx.Optimizer(model, tx) without wrt= and
+# optimizer.update(grads) without the model; flax 0.12 refuses the constructor.
+import jax.numpy as jnp
+import optax
+from flax import nnx
+
+
+class MLP(nnx.Module):
+    def __init__(self, din, dhidden, dout, *, rngs):
+        self.hidden = nnx.Linear(din, dhidden, rngs=rngs)
+        self.out = nnx.Linear(dhidden, dout, rngs=rngs)
+
+    def __call__(self, x):
+        return self.out(jnp.tanh(self.hidden(x)))
+
+
+def train_step(seed, x, y, hidden, lr):
+    model = MLP(x.shape[-1], hidden, y.shape[-1], rngs=nnx.Rngs(seed))
+    optimizer = nnx.Optimizer(model, optax.sgd(lr))
+    loss, grads = nnx.value_and_grad(lambda m: jnp.mean((m(x) - y) ** 2))(model)
+    optimizer.update(grads)
+    return {"loss": loss, "params": nnx.to_pure_dict(nnx.state(model, nnx.Param))}
