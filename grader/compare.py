@@ -10,7 +10,7 @@ trusted reference runner, the student's from the strict wire decoder (numeric ar
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -43,6 +43,7 @@ def compare_outputs(
     tolerance: Tolerance,
     dtype_policy: DtypePolicy = "same_kind",
     output_names: Sequence[str] | None = None,
+    time_axes: Mapping[str, int] | None = None,
 ) -> Comparison:
     """Compare ``got`` with ``expected``: structure, then shape, dtype, finiteness, values.
 
@@ -53,19 +54,59 @@ def compare_outputs(
             ``|got - expected| <= atol + rtol * |expected|``, elementwise.
         dtype_policy: ``exact`` (same dtype) or ``same_kind`` (float/float, int/int, ...).
         output_names: optional names of a top-level tuple's entries, for messages only.
+        time_axes: output leaf path (``output[1]``) -> its time axis, where it has one
+            (the problem's ``time_axes``): only those leaves get "first differs at step
+            t" and the shifted/reversed/suffix diagnoses; a final state or a batch has
+            no steps.
     """
     tol = tolerance
     problem = _compare_structure(expected, got, "output", output_names)
     if problem is not None:
         return Comparison(False, problem)
     for path, exp_leaf, got_leaf in _paired_leaves(expected, got, "output"):
-        result = _compare_leaf(path, exp_leaf, got_leaf, tol, dtype_policy)
+        axis = (time_axes or {}).get(path)
+        result = _compare_leaf(path, exp_leaf, got_leaf, tol, dtype_policy, axis)
         if not result.passed:
             return result
     return _PASS
 
 
 # --- structure -------------------------------------------------------------------------
+
+
+def leaf_paths(tree: Tree) -> list[str]:
+    """Every leaf's path, as messages name them (``output[1]['fc1']['kernel']``)."""
+    return [path for path, _, _ in _paired_leaves(tree, tree, "output")]
+
+
+def wrong_fractions(
+    expected: Tree, got: Tree, *, tolerance: Tolerance, dtype_policy: DtypePolicy = "same_kind"
+) -> dict[str, float]:
+    """For trees of the same structure: each failing leaf's path and the fraction of its
+    elements that are wrong (1.0 for a wrong shape or dtype); {} if the structure differs
+    or nothing fails. For diagnoses that look at every leaf, not only the first."""
+    if _compare_structure(expected, got, "output", None) is not None:
+        return {}
+    out: dict[str, float] = {}
+    for path, exp_leaf, got_leaf in _paired_leaves(expected, got, "output"):
+        result = _compare_leaf(path, exp_leaf, got_leaf, tolerance, dtype_policy, None)
+        if result.passed:
+            continue
+        exp, out_leaf = _as_array(exp_leaf), _as_array(got_leaf)
+        if exp.shape != out_leaf.shape or exp.size == 0 or exp.dtype.kind not in "biuf":
+            out[path] = 1.0
+            continue
+        e = exp.astype(np.float64)
+        g = (
+            out_leaf.astype(np.float64)
+            if out_leaf.dtype.kind in "biuf"
+            else np.full_like(e, np.nan)
+        )
+        with np.errstate(invalid="ignore", over="ignore"):
+            close = np.abs(g - e) <= tolerance.atol + tolerance.rtol * np.abs(e)
+        close |= (e == g) | (np.isnan(e) & np.isnan(g))
+        out[path] = float(np.mean(~close))
+    return out
 
 
 def _is_seq(tree: Tree) -> bool:
@@ -218,10 +259,14 @@ def _as_array(value: Any) -> np.ndarray:
 
 
 def _compare_leaf(
-    path: str, expected: Any, got: Any, tol: Tolerance, policy: DtypePolicy
+    path: str, expected: Any, got: Any, tol: Tolerance, policy: DtypePolicy, axis: int | None
 ) -> Comparison:
     exp = _as_array(expected)
     out = _as_array(got)
+    if axis is not None and not -exp.ndim <= axis < exp.ndim:
+        axis = None  # a spec naming an axis this leaf lacks: no step wording, no error
+    elif axis is not None:
+        axis %= exp.ndim
     if exp.shape != out.shape:
         hint = _shape_hint(tuple(exp.shape), tuple(out.shape))
         return Comparison(
@@ -243,11 +288,13 @@ def _compare_leaf(
         bad = exp != out
         if not bad.any():
             return _PASS
-        return _value_mismatch(path, exp, out, bad, None, None)
-    return _compare_values(path, exp, out, tol)
+        return _value_mismatch(path, exp, out, bad, None, None, axis)
+    return _compare_values(path, exp, out, tol, axis)
 
 
-def _compare_values(path: str, exp: np.ndarray, out: np.ndarray, tol: Tolerance) -> Comparison:
+def _compare_values(
+    path: str, exp: np.ndarray, out: np.ndarray, tol: Tolerance, axis: int | None
+) -> Comparison:
     e = exp.astype(np.complex128 if exp.dtype.kind == "c" else np.float64)
     g = out.astype(e.dtype)
     exp_finite = np.isfinite(e)
@@ -265,7 +312,7 @@ def _compare_values(path: str, exp: np.ndarray, out: np.ndarray, tol: Tolerance)
             f"{path}: {n} value{'s are' if n != 1 else ' is'} {what} where the reference is "
             f"finite (first at index {list(idx)}) — look for a division by zero, log of a "
             "non-positive number, or an overflowing value",
-            Divergence(leaf=path, worst_index=list(idx), first_bad_step=_first_step(broken)),
+            Divergence(leaf=path, worst_index=list(idx), first_bad_step=_first_step(broken, axis)),
         )
     # Where the reference itself is NaN the student must produce NaN too, and where it is
     # +/-inf the same infinity: NaN != NaN, so this is NOT the same as `e == g` there.
@@ -276,7 +323,7 @@ def _compare_values(path: str, exp: np.ndarray, out: np.ndarray, tol: Tolerance)
     bad = np.where(exp_finite, abs_err > allowed, ~nonfinite_ok)
     if not bad.any():
         return _PASS
-    return _value_mismatch(path, exp, out, bad, abs_err, e)
+    return _value_mismatch(path, exp, out, bad, abs_err, e, axis)
 
 
 def _value_mismatch(
@@ -286,6 +333,7 @@ def _value_mismatch(
     bad: np.ndarray,
     abs_err: np.ndarray | None,
     e64: np.ndarray | None,
+    axis: int | None,
 ) -> Comparison:
     worst: tuple[int, ...]
     max_abs: float | None
@@ -305,7 +353,7 @@ def _value_mismatch(
         worst = _first_index(bad)
         max_abs = max_rel = None
     worst_list = [int(i) for i in worst]
-    step = _first_step(bad)
+    step = _first_step(bad, axis)
     count = int(bad.sum())
     plural = "s" if exp.size != 1 else ""
     parts = [f"{path}: value mismatch in {count} of {exp.size} element{plural}"]
@@ -318,10 +366,10 @@ def _value_mismatch(
         )
     else:
         parts.append(f"first at index {worst_list}")
-    if step is not None and exp.ndim >= 1:
-        suffix = " (axis 0)" if exp.ndim > 1 else ""
-        parts.append(f"first differs at step {step} of {exp.shape[0]}{suffix}")
-    shift = _shift_pattern(exp, out)
+    if step is not None and axis is not None:
+        suffix = f" (axis {axis})" if exp.ndim > 1 else ""
+        parts.append(f"first differs at step {step} of {exp.shape[axis]}{suffix}")
+    shift = _shift_pattern(exp, out, axis) if axis is not None else None
     if shift:
         parts.append(shift)
     return Comparison(
@@ -359,10 +407,12 @@ def _first_index(mask: np.ndarray) -> tuple[int, ...]:
     return tuple(int(i) for i in np.unravel_index(flat, mask.shape))
 
 
-def _first_step(mask: np.ndarray) -> int | None:
-    if mask.ndim == 0 or mask.shape[0] == 0:
+def _first_step(mask: np.ndarray, axis: int | None) -> int | None:
+    """The first index along the time axis where something fails (None: no time axis)."""
+    if axis is None or mask.ndim == 0 or mask.shape[axis] == 0:
         return None
-    per_step = mask.reshape(mask.shape[0], -1).any(axis=1)
+    moved = np.moveaxis(mask, axis, 0)
+    per_step = moved.reshape(moved.shape[0], -1).any(axis=1)
     return int(np.argmax(per_step)) if per_step.any() else None
 
 
@@ -375,30 +425,47 @@ def _close(a: np.ndarray, b: np.ndarray) -> bool:
     return bool(np.allclose(a64, b64, rtol=1e-4, atol=1e-5 * scale))
 
 
-def _shift_pattern(exp: np.ndarray, out: np.ndarray) -> str | None:
-    """Recognise outputs that are the reference moved along a (time) axis."""
+def _shift_pattern(exp: np.ndarray, out: np.ndarray, axis: int) -> str | None:
+    """Recognise outputs that are the reference moved along its time axis, reversed, or
+    (for a running sum) the sums from the other end."""
     if exp.dtype.kind not in "iuf" or out.dtype.kind not in "iuf":
         return None
-    for axis in range(exp.ndim):
-        n = exp.shape[axis]
-        if n < _MIN_SHIFT_LEN:
-            continue
-        e = np.moveaxis(exp, axis, 0)
-        g = np.moveaxis(out, axis, 0)
-        where = "" if exp.ndim == 1 else f" along axis {axis}"
-        if _close(g[1:], e[:-1]):
-            return (
-                f"your output looks shifted by one step{where}: output[t] equals the expected "
-                "output[t-1] — an exclusive scan? emit the carry after the update, not before"
-            )
-        if _close(g[:-1], e[1:]):
-            return (
-                f"your output looks shifted by one step{where}: output[t] equals the expected "
-                "output[t+1] — did you skip the first step or emit the next step's value?"
-            )
-        if _close(g, e[::-1]):
-            return (
-                f"your output is the expected output reversed{where}: check which way your "
-                "scan runs (`reverse=`), and if you flipped the inputs, flip the outputs back"
-            )
+    n = exp.shape[axis]
+    if n < _MIN_SHIFT_LEN:
+        return None
+    e = np.moveaxis(exp, axis, 0)
+    g = np.moveaxis(out, axis, 0)
+    where = "" if exp.ndim == 1 else f" along axis {axis}"
+    if _close(g[1:], e[:-1]):
+        return (
+            f"your output looks shifted by one step{where}: output[t] equals the expected "
+            "output[t-1] — an exclusive scan? emit the carry after the update, not before"
+        )
+    if _close(g[:-1], e[1:]):
+        return (
+            f"your output looks shifted by one step{where}: output[t] equals the expected "
+            "output[t+1] — did you skip the first step or emit the next step's value?"
+        )
+    if _close(g, e[::-1]):
+        return (
+            f"your output is the expected output reversed{where}: check which way your "
+            "scan runs (`reverse=`), and if you flipped the inputs, flip the outputs back"
+        )
+    # Running sums P[t] = x[0] + ... + x[t] against suffix sums S[t] = x[t] + ... + x[T-1]
+    # = P[T-1] - P[t-1]: the same sums, accumulated from the other end.
+    e64 = e.astype(np.float64)
+    suffix = e64[-1] - np.concatenate([np.zeros_like(e64[:1]), e64[:-1]])
+    if not _close(e64, suffix) and _close(g, suffix):
+        return (
+            f"your output holds the sums from the other end{where} (output[t] adds up "
+            "x[t] ... x[T-1]): your scan ran backwards — drop `reverse=True`, or if you "
+            "flipped the inputs, flip the outputs back"
+        )
+    # And the other way round: S expected, P = S[0] - S[t+1] got.
+    prefix = e64[0] - np.concatenate([e64[1:], np.zeros_like(e64[:1])])
+    if not _close(e64, prefix) and _close(g, prefix):
+        return (
+            f"your output holds running sums from the start{where} (output[t] adds up "
+            "x[0] ... x[t]), where this asks for sums to the end: scan with `reverse=True`"
+        )
     return None

@@ -97,18 +97,22 @@ def callbacks_silenced() -> Iterator[None]:
 
 
 def export_entry(
-    fn: Callable[..., Any], static: dict[str, Any], dynamic: Tree, platform: str
+    fn: Callable[..., Any],
+    static: dict[str, Any],
+    dynamic: Tree,
+    platform: str,
+    transform: dict[str, Any] | None = None,
 ) -> bytes:
     """Serialized ``jax.export`` of ``fn`` with ``static`` bound, for ``dynamic``'s
-    abstract signature (a dict of argument name to skeleton)."""
+    abstract signature (a dict of argument name to skeleton), optionally transformed
+    (``jax.grad``/``jax.vmap``: :func:`grader.execution.build_program`)."""
     import jax
     from jax import export
 
+    from grader.execution import build_program
+
     reuse_ir_context()
-
-    def program(args: dict[str, Any]) -> Tree:
-        return plain_outputs(fn(**args, **static))
-
+    program = build_program(fn, static, transform, plain_outputs)
     with callbacks_silenced():
         exported = export.export(jax.jit(program), platforms=[platform])(abstract(dynamic))
     return bytes(exported.serialize())

@@ -24,7 +24,8 @@ from grader.errors import Cancelled, UnknownProblem
 from grader.refcache import ReferenceCache
 from grader.result import GradeResult, Mode, StudentError
 from grader.sandbox.protocol import RunLimits, RunRequest, SandboxRunner
-from grader.spec import Problem, load_problems
+from grader.spec import CaseSpec, Problem, load_problems
+from grader.transforms import Derived, derived_cases, derived_inputs
 from grader.verdict import STDOUT_WITHHELD, PreparedRun, judge
 
 __all__ = ["STDOUT_WITHHELD", "Grader"]
@@ -144,11 +145,17 @@ class Grader:
         rejected = self._reject_source(problem, code, mode)
         if rejected is not None:
             return rejected
-        prepared = self._prepare(problem, code, mode)
         backend = self.settings.backend
+        # Visible cases first. Only the executor ever gets input values; the runner gets
+        # every case's signature (shapes, dtypes, static values).
+        cases = tuple(sorted(problem.spec.cases_for(mode), key=lambda c: not c.visible))
+        derived = tuple(derived_cases(problem.spec, mode))
         t_ref = time.perf_counter()
-        expected = self.references.get(problem, prepared.cases, backend)
+        expected = self.references.get(
+            problem, cases, backend, derived=[d.name for d in derived if d.kind == "grad"]
+        )
         reference_ms = (time.perf_counter() - t_ref) * 1000
+        prepared = self._prepare(problem, code, mode, cases, derived, expected)
         t_run = time.perf_counter()
         if cancel is not None and cancel.is_set():
             raise Cancelled()
@@ -197,24 +204,38 @@ class Grader:
             error=StudentError(type="SubmissionRejected", message=message),
         )
 
-    def _prepare(self, problem: Problem, code: str, mode: Mode) -> PreparedRun:
+    def _prepare(
+        self,
+        problem: Problem,
+        code: str,
+        mode: Mode,
+        cases: tuple[CaseSpec, ...],
+        derived: tuple[Derived, ...],
+        expected: dict[str, Tree],
+    ) -> PreparedRun:
         spec = problem.spec
-        # Visible cases first. Only the executor ever gets input values; the runner gets
-        # every case's signature (shapes, dtypes, static values).
-        cases = tuple(sorted(spec.cases_for(mode), key=lambda c: not c.visible))
         inputs = {c.name: case_inputs(c.args, c.seed) for c in cases}
+        extra = {
+            d.name: derived_inputs(spec, d, inputs[d.base.name], expected[d.base.name])
+            for d in derived
+        }
         tolerance = spec.tolerance_for(self.settings.backend)
+        visible = [(c.name, inputs[c.name]) for c in cases if c.visible]
+        hidden = [(c.name, inputs[c.name]) for c in cases if not c.visible]
+        visible += [(d.name, extra[d.name]) for d in derived if d.visible]
+        hidden += [(d.name, extra[d.name]) for d in derived if not d.visible]
         request = RunRequest(
             source=code,
             entry_point=spec.entry_point,
             static_argnames=spec.static_argnames,
-            cases=tuple((c.name, inputs[c.name]) for c in cases if c.visible),
+            cases=tuple(visible),
             backend=self.settings.backend,
-            hidden_cases=tuple((c.name, inputs[c.name]) for c in cases if not c.visible),
+            hidden_cases=tuple(hidden),
             rtol=tolerance.rtol,
             atol=tolerance.atol,
+            transforms={d.name: d.transform for d in derived if d.transform is not None},
         )
-        return PreparedRun(problem, cases, inputs, request, self.limits_for(problem))
+        return PreparedRun(problem, cases, inputs, request, self.limits_for(problem), derived)
 
     def limits_for(self, problem: Problem) -> RunLimits:
         lim = self.settings.limits

@@ -28,6 +28,7 @@ from grader.cases import CASES_VERSION
 from grader.config import REPO_ROOT, GraderSettings
 from grader.errors import ReferenceFailure
 from grader.spec import CaseSpec, Problem
+from grader.transforms import grad_cases
 from grader.wire import WireError, decode_tree
 
 log = logging.getLogger(__name__)
@@ -87,24 +88,31 @@ class ReferenceCache:
     # -- public API --------------------------------------------------------------------
 
     def get(
-        self, problem: Problem, cases: Sequence[CaseSpec], backend: str | None = None
+        self,
+        problem: Problem,
+        cases: Sequence[CaseSpec],
+        backend: str | None = None,
+        *,
+        derived: Sequence[str] = (),
     ) -> dict[str, Tree]:
-        """``{case name: reference output}`` for ``cases``, computing any that are missing.
+        """``{case name: reference output}`` for ``cases`` and the ``derived`` gradient
+        cases (``grad:<case>``, :mod:`grader.transforms`), computing any that are missing.
 
         Raises:
             ReferenceFailure: the reference solution failed, or its process did.
         """
         backend = backend or self.settings.backend
-        paths = {c.name: self.path_for(problem, c.name, backend) for c in cases}
-        missing = [c for c in cases if not paths[c.name].is_file()]
-        if missing:
+        names = [c.name for c in cases] + list(derived)
+        paths = {name: self.path_for(problem, name, backend) for name in names}
+        if any(not path.is_file() for path in paths.values()):
             with self._problem_lock(problem.slug):
                 # One process per problem: starting it (importing JAX) costs more than
                 # computing every case, so compute all of the problem's missing cases now.
-                wanted = {c.name: c for c in problem.spec.cases}
-                wanted.update({c.name: c for c in cases})
+                wanted = [c.name for c in problem.spec.cases]
+                wanted += [d.name for d in grad_cases(problem.spec, "submit")]
+                wanted += [n for n in names if n not in wanted]
                 every = {name: self.path_for(problem, name, backend) for name in wanted}
-                still = [c for name, c in wanted.items() if not every[name].is_file()]
+                still = [name for name in wanted if not every[name].is_file()]
                 if still:
                     self._compute(problem, still, backend, every)
         return {name: self._read(problem, name, path) for name, path in paths.items()}
@@ -124,7 +132,8 @@ class ReferenceCache:
         counts: dict[str, int] = {}
         for problem in problems:
             before = self.computed
-            self.get(problem, problem.spec.cases, backend)
+            grads = [d.name for d in grad_cases(problem.spec, "submit")]
+            self.get(problem, problem.spec.cases, backend, derived=grads)
             counts[problem.slug] = self.computed - before
             if solutions and self.settings.compilation_cache:
                 with self._problem_lock(problem.slug):
@@ -162,7 +171,7 @@ class ReferenceCache:
     def _compute(
         self,
         problem: Problem,
-        cases: Sequence[CaseSpec],
+        cases: Sequence[str],
         backend: str,
         paths: dict[str, Path],
         warm_solutions: bool = False,
@@ -174,14 +183,14 @@ class ReferenceCache:
             "backend": backend,
             "compilation_cache_dir": str(cache_dir) if cache_dir else None,
             "fast_compile": self.settings.xla_fast_compile,
-            "cases": [{"name": c.name, "path": str(paths[c.name])} for c in cases],
+            "cases": [{"name": name, "path": str(paths[name])} for name in cases],
             "warm_solutions": warm_solutions,
         }
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(
             [str(REPO_ROOT), *filter(None, [env.get("PYTHONPATH")])]
         )
-        names = ", ".join(c.name for c in cases)
+        names = ", ".join(cases)
         log.info("computing reference outputs for %s: %s", problem.slug, names)
         try:
             proc = subprocess.run(
@@ -217,7 +226,7 @@ class ReferenceCache:
                 f"reference solution of {problem.slug} failed on case {first!r} "
                 f"({len(errors)} case(s) failed): {text}"
             )
-        absent = [c.name for c in cases if not paths[c.name].is_file()]
+        absent = [name for name in cases if not paths[name].is_file()]
         if absent:
             raise ReferenceFailure(
                 f"reference runner for {problem.slug} did not write {', '.join(absent)}"

@@ -102,8 +102,9 @@ def compute(request: dict[str, Any]) -> dict[str, Any]:
         bool(request.get("fast_compile", False)),
     )
     from grader.cases import case_inputs
-    from grader.execution import call_entry
+    from grader.execution import call_entry, call_program
     from grader.spec import load_problem
+    from grader.transforms import derived_inputs, grad_cases
     from grader.wire import encode_tree
 
     problem = load_problem(Path(request["problem_dir"]))
@@ -117,28 +118,44 @@ def compute(request: dict[str, Any]) -> dict[str, Any]:
         }
     spec = problem.spec
     cases = {c.name: c for c in spec.cases}
+    grads = {d.name: d for d in grad_cases(spec, "submit")}
     fn = load_reference(problem.directory, spec.entry_point)
     written: list[str] = []
     errors: dict[str, str] = {}
+    outputs: dict[str, Any] = {}
+
+    def output_of(case: Any) -> Any:
+        if case.name not in outputs:
+            inputs = case_inputs(case.args, case.seed)
+            outputs[case.name] = call_entry(fn, inputs, spec.static_argnames)
+        return outputs[case.name]
+
     for item in request["cases"]:
         name = item["name"]
-        case = cases.get(name)
-        if case is None:
+        case, derived = cases.get(name), grads.get(name)
+        if case is None and derived is None:
             errors[name] = f"no case named {name!r} in {problem.slug}"
             continue
         try:
-            output = call_entry(fn, case_inputs(case.args, case.seed), spec.static_argnames)
+            if derived is not None:
+                base = derived.base
+                args = derived_inputs(
+                    spec, derived, case_inputs(base.args, base.seed), output_of(base)
+                )
+                output = call_program(fn, args, spec.static_argnames, derived.transform)
+            else:
+                output = output_of(case)
             write_atomic(Path(item["path"]), encode_tree(output))
             written.append(name)
         except Exception:  # process boundary: report every case's failure to the parent
             errors[name] = traceback.format_exc(limit=8)[-4000:]
     reply: dict[str, Any] = {"written": written, "errors": errors}
     if request.get("warm_solutions"):
-        reply["warmed"] = _warm_solutions(problem, call_entry, case_inputs)
+        reply["warmed"] = _warm_solutions(problem, output_of)
     return reply
 
 
-def _warm_solutions(problem: Any, call_entry: Any, case_inputs: Any) -> dict[str, str]:
+def _warm_solutions(problem: Any, output_of: Any) -> dict[str, str]:
     """Export the problem's known-correct solutions (and its reference) for every case
     and compile them exactly as the executor does, to fill the compilation cache.
 
@@ -147,29 +164,37 @@ def _warm_solutions(problem: Any, call_entry: Any, case_inputs: Any) -> dict[str
     failures are only reported.
     """
     from grader import artifact, exporting
+    from grader.cases import case_inputs
     from grader.sandbox import codec
+    from grader.transforms import derived_cases, derived_inputs
 
     spec = problem.spec
     platform = artifact.platform_name(os.environ.get("JAXDOJO_REFRUN_BACKEND", "cpu"))
     status: dict[str, str] = {}
     files = [problem.reference_path, *(s.path for s in problem.solutions if s.kind == "correct")]
+    # Every program a submission runs: the cases', and the transformation checks'.
+    programs: list[tuple[dict[str, Any], dict[str, Any] | None]] = [
+        (case_inputs(case.args, case.seed), None) for case in spec.cases
+    ]
+    for d in derived_cases(spec, "submit"):
+        if d.transform is not None:
+            base = case_inputs(d.base.args, d.base.seed)
+            programs.append((derived_inputs(spec, d, base, output_of(d.base)), d.transform))
     for i, path in enumerate(files):
         label = path.name
         try:
             module_name = f"jaxdojo_solution_{problem.slug.replace('-', '_')}_{i}"
             fn = load_trusted_function(path, spec.entry_point, module_name)
             seen: set[str] = set()
-            for case in spec.cases:
-                static, dynamic = codec.split_static(
-                    case_inputs(case.args, case.seed), spec.static_argnames
-                )
-                sig = {"static": static, "dynamic": codec.signature(dynamic)}
+            for inputs, transform in programs:
+                static, dynamic = codec.split_static(inputs, spec.static_argnames)
+                sig = {"static": static, "dynamic": codec.signature(dynamic), "t": transform}
                 key = json.dumps(sig, sort_keys=True)
                 if key in seen:
                     continue
                 seen.add(key)
                 data = exporting.export_entry(
-                    fn, static, codec.decode_signature(sig["dynamic"]), platform
+                    fn, static, codec.decode_signature(sig["dynamic"]), platform, transform
                 )
                 artifact.prepare(data, dynamic, platform)
             status[label] = "ok"

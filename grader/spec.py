@@ -126,12 +126,23 @@ class ArgSpec(_Strict):
         return v
 
 
+CASE_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
 class CaseSpec(_Strict):
     name: str
     visible: bool = False
     seed: int = 0
     args: dict[str, Any]
     description: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, v: str) -> str:
+        # ':' and '#' are kept for the cases the checks derive (grader.transforms).
+        if not CASE_NAME_RE.match(v) or len(v) > 80:
+            raise ValueError("case names are letters, digits, '-', '_' and '.' (at most 80)")
+        return v
 
     @field_validator("args", mode="before")
     @classmethod
@@ -179,6 +190,39 @@ class StructureSpec(_Strict):
     vmap: bool = Field(False, description="advise jax.vmap when it is not used")
 
 
+class GradCheck(_Strict):
+    """The gradient of a fixed scalar function of the output, ``L = sum_k <w_k, out_k>``
+    over the output's floating-point leaves with weights ``w`` drawn from the case seed,
+    with respect to ``wrt``, matches the reference's. The student's ``jax.grad`` program
+    is exported by the runner and run by the executor like every other program: a loop
+    that cannot be differentiated (``lax.while_loop``) or a misplaced ``stop_gradient``
+    fails it even when the forward values are right."""
+
+    wrt: tuple[str, ...] = Field(min_length=1, description="dynamic arguments")
+    cases: tuple[str, ...] = Field(
+        (), description="cases to check on (default: the first visible and the first hidden)"
+    )
+
+
+class VmapCheck(_Strict):
+    """``jax.vmap`` of the student's function over ``over`` (the other arguments shared)
+    equals calling it on each example: ``size`` examples, the case's own inputs first and
+    the rest drawn like them from other seeds."""
+
+    over: tuple[str, ...] = Field(min_length=1, description="dynamic arguments to map")
+    size: int = Field(3, ge=2, le=8)
+    cases: tuple[str, ...] = Field(
+        (), description="cases to check on (default: the first visible and the first hidden)"
+    )
+
+
+class ChecksSpec(_Strict):
+    """Checks on transformed programs (see :mod:`grader.transforms`)."""
+
+    grad: GradCheck | None = None
+    vmap_consistent: VmapCheck | None = None
+
+
 class MutantsSpec(_Strict):
     """Mutation testing (:mod:`grader.mutants`): the ids of mutants of the reference that
     compute the same thing, each with the reason a person gave."""
@@ -209,7 +253,16 @@ class ProblemSpec(_Strict):
     # matmuls at reduced (TF32) precision by default.
     tolerance_by_backend: dict[str, Tolerance] = Field(default_factory=dict)
     dtype_policy: Literal["exact", "same_kind"] = "same_kind"
+    # Which output leaves run along time, and on which axis, e.g. {"output[1]": 0} for
+    # (h_T, hs): only these get "first differs at step t" and the shifted / reversed /
+    # suffix-sum diagnoses. A final state has no steps, and a batch axis is not time.
+    time_axes: dict[str, int] = Field(default_factory=dict)
+    # The entry point creates its own parameters from a seed (Flax init, nnx.Rngs): a
+    # case whose values are all wrong while its shapes are right is then diagnosed as
+    # parameters that differ from the reference's (initialiser, key, layer order).
+    initialises_params: bool = False
     structure: StructureSpec = StructureSpec()
+    checks: ChecksSpec = ChecksSpec()
     time_limit_s: float | None = Field(None, gt=0, description="lower than the global limit")
     hints: tuple[str, ...] = ()
     solution_after_attempts: int = Field(5, ge=0, description="submits before 'show solution'")
@@ -233,6 +286,19 @@ class ProblemSpec(_Strict):
                 Requirement(text)
             except InvalidRequirement as exc:
                 raise ValueError(f"{text!r} is not a requirement like 'flax>=0.12': {exc}") from exc
+        return v
+
+    @field_validator("time_axes")
+    @classmethod
+    def _time_axes(cls, v: dict[str, int]) -> dict[str, int]:
+        for path, axis in v.items():
+            if not re.match(r"^output(\[(\d+|'[^']+')\])*$", path):
+                raise ValueError(
+                    f"{path!r}: name an output leaf as in result messages: output, "
+                    "output[1], output['hs']"
+                )
+            if axis < 0:
+                raise ValueError(f"{path}: the axis must be >= 0")
         return v
 
     @field_validator("entry_point")
@@ -259,7 +325,33 @@ class ProblemSpec(_Strict):
                 raise ValueError(
                     f"cases[{c.name}]: args {sorted(c.args)} do not match declared {names}"
                 )
+        dynamic = [a.name for a in self.args if not a.static]
+        for key, check in (
+            ("grad", self.checks.grad),
+            ("vmap_consistent", self.checks.vmap_consistent),
+        ):
+            if check is None:
+                continue
+            argnames = check.wrt if isinstance(check, GradCheck) else check.over
+            bad = [n for n in argnames if n not in dynamic]
+            if bad:
+                raise ValueError(f"checks.{key}: {bad} are not dynamic arguments ({dynamic})")
+            unknown = [n for n in check.cases if n not in case_names]
+            if unknown:
+                raise ValueError(f"checks.{key}.cases: no cases named {unknown}")
         return self
+
+    def check_cases(
+        self, check: GradCheck | VmapCheck, mode: Literal["run", "submit"]
+    ) -> tuple[CaseSpec, ...]:
+        """The cases a transformation check runs on in ``mode`` (visible ones only in run)."""
+        if check.cases:
+            chosen = [c for c in self.cases if c.name in check.cases]
+        else:
+            first_visible = next(c for c in self.cases if c.visible)
+            first_hidden = next(c for c in self.cases if not c.visible)
+            chosen = [first_visible, first_hidden]
+        return tuple(c for c in chosen if mode == "submit" or c.visible)
 
     @property
     def static_argnames(self) -> tuple[str, ...]:

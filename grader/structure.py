@@ -49,6 +49,8 @@ def _uses_loop(outcomes: Sequence[CaseOutcome]) -> CheckResult:
         return _not_checked(name)
     without = [c for c in programs if c.facts is not None and c.facts.loops == 0]
     if without:
+        if any(_parallel_scan(c) for c in without):
+            return _check(name, False, PARALLEL_SCAN)
         return _check(
             name,
             False,
@@ -71,6 +73,22 @@ def _uses_loop(outcomes: Sequence[CaseOutcome]) -> CheckResult:
     return _check(name, True, "your program computes its output with a loop")
 
 
+PARALLEL_SCAN = (
+    "your program looks like `jax.lax.associative_scan` (no loop, and interleaving "
+    "pads): a parallel scan, which builds about log2(T) levels of operations, so its "
+    "program grows with the length. It is a fine tool, but this problem asks for the "
+    "sequential `jax.lax.scan`, one step at a time with a carry"
+)
+
+
+def _parallel_scan(outcome: CaseOutcome) -> bool:
+    """The executor's facts of an ``associative_scan`` program: no loop, and the pads
+    (with interior padding) that interleave its even and odd elements. An unrolled
+    Python loop stacks slices and adds; it pads nothing."""
+    facts = outcome.facts
+    return facts is not None and facts.loops == 0 and facts.op_counts.get("stablehlo.pad", 0) >= 2
+
+
 def _not_unrolled(
     spec: ProblemSpec, outcomes: Sequence[CaseOutcome], labels: dict[str, str]
 ) -> CheckResult:
@@ -89,6 +107,8 @@ def _not_unrolled(
         f"and {b} for {labels.get(large.name, large.name)}"
     )
     if b > max(a, 1) * nu.max_growth:
+        if nu.advice is None and _parallel_scan(large):
+            return _check(name, False, f"{sizes}: {PARALLEL_SCAN}")
         return _check(
             name,
             False,

@@ -9,12 +9,14 @@ In submit mode the student's stdout is withheld (it spans every case's signature
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from grader import transforms
 from grader.cases import describe
-from grader.compare import compare_outputs
+from grader.compare import compare_outputs, leaf_paths, wrong_fractions
 from grader.explain import explain_error, one_line
 from grader.result import (
     CaseResult,
@@ -29,6 +31,7 @@ from grader.result import (
 from grader.sandbox.protocol import CaseOutcome, RunLimits, RunOutcome, RunRequest
 from grader.spec import CaseSpec, Problem
 from grader.structure import advice, run_structure_checks
+from grader.transforms import Derived
 
 Tree = Any
 
@@ -47,6 +50,8 @@ class PreparedRun:
     inputs: dict[str, dict[str, Tree]]
     request: RunRequest
     limits: RunLimits
+    # Cases the transformation checks add (grader.transforms), run like the others.
+    derived: tuple[Derived, ...] = ()
 
 
 def judge(
@@ -75,7 +80,7 @@ def judge(
         for spec_case in p.cases
     ]
     judged = [by_name[c.name] for c in p.cases if c.name in by_name]
-    checks = run_structure_checks(spec, judged)
+    checks = run_structure_checks(spec, judged) + _transform_checks(p, cases, by_name, expected)
 
     error = _first_visible_error(p, by_name)
     n_cases = len(cases)
@@ -85,7 +90,8 @@ def judge(
     status: Status
     if passed_cases == n_cases and not failed_checks:
         status = "passed"
-    elif n_cases and errored == n_cases:
+    elif n_cases and errored * 2 > n_cases:
+        # Most cases raised: the error is the news, whatever the others did.
         status = "error"
     else:
         status = "failed"
@@ -100,6 +106,49 @@ def judge(
         advice=advice(spec, judged),
         **base,
     )
+
+
+def _transform_checks(
+    p: PreparedRun,
+    cases: Sequence[CaseResult],
+    by_name: dict[str, CaseOutcome],
+    expected: dict[str, Tree],
+) -> list[CheckResult]:
+    """``grad`` and ``vmap_consistent``, judged only where their base cases ran (a
+    gradient of wrong values is wrong for the values' reason, said by the cases)."""
+    spec = p.problem.spec
+    status = {c.name: c.status for c in cases}
+    tolerance = spec.tolerance_for(p.request.backend)
+    out: list[CheckResult] = []
+    grad = [d for d in p.derived if d.kind == "grad"]
+    if spec.checks.grad is not None and grad:
+        if any(status.get(d.base.name) != "passed" for d in grad):
+            out.append(
+                transforms.not_checked(
+                    "grad", "not checked until your outputs match on the cases it uses"
+                )
+            )
+        else:
+            out.append(
+                transforms.judge_grad(
+                    spec.checks.grad, grad, by_name, expected, tolerance, spec.dtype_policy
+                )
+            )
+    vmap = [d for d in p.derived if d.kind != "grad"]
+    if spec.checks.vmap_consistent is not None and vmap:
+        if any(status.get(d.base.name) == "error" for d in vmap):
+            out.append(
+                transforms.not_checked(
+                    "vmap_consistent", "not checked because your code raised an error"
+                )
+            )
+        else:
+            out.append(
+                transforms.judge_vmap(
+                    spec.checks.vmap_consistent, vmap, by_name, tolerance, spec.time_axes
+                )
+            )
+    return out
 
 
 def _stdout(stdout: str, mode: Mode) -> str:
@@ -129,9 +178,13 @@ def _judge_case(
             got.output,
             tolerance=spec.tolerance_for(p.request.backend),
             dtype_policy=spec.dtype_policy,
+            time_axes=spec.time_axes,
         )
         status = "passed" if cmp.passed else "failed"
         message = None if cmp.passed else cmp.message
+        if message is not None and spec.initialises_params:
+            hint = _initialisation_hint(expected, got.output, p)
+            message += f" — {hint}" if hint else ""
         divergence = cmp.divergence
         got_preview = describe(got.output)
     if not case.visible:
@@ -147,6 +200,43 @@ def _judge_case(
         divergence=divergence,
         time_ms=got.time_ms if got is not None else None,
     )
+
+
+PARAM_LEAF = re.compile(r"kernel|bias|scale|embedding|param|\['W")
+INIT_ADVICE = (
+    "check the initialiser (a layer's default, e.g. `nn.Dense`'s lecun_normal, is not "
+    "`normal`), the key (`jax.random.PRNGKey(seed)` or `nnx.Rngs(seed)`, not `seed + 1` "
+    "or a split the reference does not make), the order in which layers are created (each "
+    "draws the next key), and that each weight is created once, not at every step"
+)
+
+
+def _initialisation_hint(expected: Tree, got: Tree, p: PreparedRun) -> str | None:
+    """For problems that create their parameters from a seed: wrong parameters, said as
+    such (where the output shows them), or every value wrong with the right shapes."""
+    spec = p.problem.spec
+    wrong = wrong_fractions(
+        expected,
+        got,
+        tolerance=spec.tolerance_for(p.request.backend),
+        dtype_policy=spec.dtype_policy,
+    )
+    if not wrong:
+        return None
+    params = [path for path in wrong if PARAM_LEAF.search(path)]
+    if not params and any(PARAM_LEAF.search(path) for path in leaf_paths(expected)):
+        return None  # the parameters are in the output, and right: the mistake is elsewhere
+    if params:
+        return f"your parameters (`{params[0]}`) already differ from the reference's: " + (
+            INIT_ADVICE
+        )
+    if min(wrong.values()) >= 0.9:
+        return (
+            "nearly every value differs while the shapes and structure are right, which is "
+            "what parameters other than the reference's (or another starting state) look "
+            "like: " + INIT_ADVICE + ", and check the initial state your loop starts from"
+        )
+    return None
 
 
 def _first_visible_error(p: PreparedRun, by_name: dict[str, CaseOutcome]) -> StudentError | None:
@@ -174,22 +264,28 @@ def _summary(
     if status == "passed":
         text = f"All {n} {kind}{'s' if n != 1 else ''} passed"
         if checks:
-            text += f" and all {len(checks)} structure check{'s' if len(checks) != 1 else ''}"
+            text += f" and all {len(checks)} check{'s' if len(checks) != 1 else ''}"
         text += "."
         if mode == "run":
             text += " Submit to run the hidden cases too."
         return text
     if status == "error":
+        errored = sum(c.status == "error" for c in cases)
+        where = "every case" if errored == n else f"{errored} of {n} {kind}s"
         if error is not None:
-            text = f"Your code raised an error in every case: {one_line(error)}"
+            text = f"Your code raised an error in {where}: {one_line(error)}"
             return text + (f" — {error.hint}" if error.hint else "")
-        return "Your code raised an error in every case."
+        raised = next((c for c in cases if c.status == "error" and c.message), None)
+        if raised is not None:
+            return f"Your code raised an error in {where}; {raised.name}: {raised.message}"
+        return f"Your code raised an error in {where}."
     parts = [f"{passed} of {n} {kind}{'s' if n != 1 else ''} passed"]
     first_bad = next((c for c in cases if c.status != "passed" and c.message), None)
     if failed_checks:
         # An unrolled loop also lacks a scan; "unrolled" names the actual mistake.
         first = next((c for c in failed_checks if c.name == "not_unrolled"), failed_checks[0])
-        parts.append(f"{len(failed_checks)} structure check(s) failed: {first.message}")
+        count = len(failed_checks)
+        parts.append(f"{count} check{'s' if count != 1 else ''} failed: {first.message}")
     elif first_bad is not None:
         parts.append(f"{first_bad.name}: {first_bad.message}")
     elif any(c.status != "passed" and c.hidden for c in cases):

@@ -97,7 +97,9 @@ def signatures(
     dynamic_inputs: dict[str, dict[str, Any]] = {}
     for name, args in request.all_cases:
         static, dynamic = codec.split_static(args, request.static_argnames)
-        sig = {"static": static, "dynamic": codec.signature(dynamic)}
+        sig: dict[str, Any] = {"static": static, "dynamic": codec.signature(dynamic)}
+        if name in request.transforms:
+            sig["transform"] = request.transforms[name]
         key = json.dumps(sig, sort_keys=True)
         if key not in index:
             index[key] = len(sigs)

@@ -349,7 +349,10 @@ def run_export_job(result_fd: int, meta: dict[str, Any], inputs: Any = None) -> 
             artifact = b""
             try:
                 dynamic = codec.decode_signature(sig["dynamic"])
-                artifact = exporting.export_entry(fn, dict(sig["static"]), dynamic, platform)
+                transform = sig.get("transform")
+                artifact = exporting.export_entry(
+                    fn, dict(sig["static"]), dynamic, platform, transform
+                )
             except MemoryError:
                 send_json(result_fd, {"t": "memory"})
                 return

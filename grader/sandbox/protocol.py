@@ -69,6 +69,9 @@ class RunRequest:
     # The tolerance under which a loop's perturbed output counts as unchanged.
     rtol: float = 1e-5
     atol: float = 1e-6
+    # Cases whose program is the entry point transformed (jax.grad, jax.vmap), by name;
+    # trusted JSON built by grader.transforms, applied by grader.execution.build_program.
+    transforms: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @property
     def all_cases(self) -> tuple[tuple[str, dict[str, Tree]], ...]:

@@ -55,6 +55,11 @@ GOLDEN: list[tuple[str, str, str, Mode]] = [
     ("flax-scan-rnn", "wrong", "params_not_broadcast", "submit"),
     # Flax NNX: a float32 RNN value mismatch (previews of nested inputs, rounded floats)
     ("nnx-scan-rnn", "wrong", "ones_initial_state", "submit"),
+    # right values, a gradient cut by stop_gradient: the grad check on exported
+    # jax.grad programs, the vmap check passing, derived cases not listed as cases
+    ("rnn-forward", "wrong", "stop_gradient_carry", "submit"),
+    # parameters from another key: the initialisation diagnosis names the kernel
+    ("flax-init-and-apply", "wrong", "split_key", "run"),
 ]
 
 

@@ -14,6 +14,10 @@ def cmp(expected, got, **kw):
     return compare_outputs(expected, got, **kw)
 
 
+# The time axis of a plain sequence output, as a problem's `time_axes` declares it.
+TIME = {"output": 0}
+
+
 def seq(n=16, seed=0):
     return np.cumsum(np.random.default_rng(seed).standard_normal(n)).astype(np.float32)
 
@@ -88,7 +92,7 @@ def test_nan_where_reference_is_finite():
     e = seq()
     g = e.copy()
     g[3] = np.nan
-    result = cmp(e, g)
+    result = cmp(e, g, time_axes=TIME)
     assert not result.passed
     assert "1 value is NaN where the reference is finite (first at index [3])" in result.message
     assert result.divergence.first_bad_step == 3
@@ -106,7 +110,7 @@ def test_worst_error_and_first_step_are_reported():
     g = e.copy()
     g[5] += 0.5
     g[9] += 2.0
-    result = cmp(e, g)
+    result = cmp(e, g, time_axes=TIME)
     d = result.divergence
     assert d.worst_index == [9] and d.first_bad_step == 5
     assert d.max_abs_error == pytest.approx(2.0, rel=1e-5)
@@ -118,25 +122,53 @@ def test_exclusive_scan_is_recognised():
     x = np.arange(1, 17, dtype=np.float32)
     e = np.cumsum(x)
     g = np.concatenate([[0.0], e[:-1]]).astype(np.float32)
-    result = cmp(e, g)
+    result = cmp(e, g, time_axes=TIME)
     assert "shifted by one step" in result.message and "exclusive scan" in result.message
 
 
 def test_skipped_first_step_is_recognised():
     e = seq()
     g = np.concatenate([e[1:], [0.0]]).astype(np.float32)
-    assert "expected output[t+1]" in cmp(e, g).message
+    assert "expected output[t+1]" in cmp(e, g, time_axes=TIME).message
 
 
 def test_reversed_output_is_recognised():
     e = seq()
-    assert "reversed" in cmp(e, e[::-1].copy()).message
+    assert "reversed" in cmp(e, e[::-1].copy(), time_axes=TIME).message
 
 
 def test_shift_along_second_axis_of_batch():
     e = np.cumsum(np.random.default_rng(1).standard_normal((4, 10)), axis=1).astype(np.float32)
     g = np.concatenate([np.zeros((4, 1), np.float32), e[:, :-1]], axis=1)
-    assert "along axis 1" in cmp(e, g).message
+    assert "along axis 1" in cmp(e, g, time_axes={"output": 1}).message
+
+
+def test_steps_are_named_only_along_a_declared_time_axis():
+    """A final state (H,) or a batch has no steps: without a declared time axis the
+    message names the index, never a step, and guesses no shift."""
+    e = seq()
+    g = np.concatenate([[0.0], e[:-1]]).astype(np.float32)
+    message = cmp(e, g).message
+    assert "step" not in message and "shifted" not in message
+    assert "at index [" in message
+    batch = np.cumsum(np.random.default_rng(2).standard_normal((4, 10)), axis=1)
+    bad = batch.astype(np.float32).copy()
+    bad[2, 7] += 1.0
+    result = cmp(batch.astype(np.float32), bad, time_axes={"output": 1})
+    assert "first differs at step 7 of 10 (axis 1)" in result.message
+    assert result.divergence.first_bad_step == 7
+    # Time axes name leaves: the final state of (h_T, hs) gets no step wording.
+    tree = (seq(4), np.stack([seq(4, 1), seq(4, 2)]))
+    wrong = (tree[0] + 1, tree[1])
+    assert "step" not in cmp(tree, wrong, time_axes={"output[1]": 0}).message
+
+
+def test_suffix_sums_and_prefix_sums_are_told_apart():
+    x = np.random.default_rng(3).standard_normal(12).astype(np.float32)
+    prefix = np.cumsum(x).astype(np.float32)
+    suffix = np.cumsum(x[::-1])[::-1].astype(np.float32).copy()
+    assert "sums from the other end" in cmp(prefix, suffix, time_axes=TIME).message
+    assert "sums to the end" in cmp(suffix, prefix, time_axes=TIME).message
 
 
 def test_scalar_leaf_mismatch():

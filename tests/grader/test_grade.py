@@ -57,7 +57,8 @@ class FakeReferences:
     def __init__(self, fail: bool = False):
         self.fail = fail
 
-    def get(self, problem, cases, backend=None):
+    def get(self, problem, cases, backend=None, *, derived=()):
+        assert not derived, "these problems declare no gradient check"
         if self.fail:
             raise ReferenceFailure("reference exploded")
         return {c.name: reference(case_inputs(c.args, c.seed)) for c in cases}
@@ -147,7 +148,7 @@ def test_correct_submission_passes_in_submit_mode(settings):
     assert [c.name for c in result.cases] == ["small", "hidden-random"]
     assert [c.name for c in result.checks] == ["uses_scan", "not_unrolled"]
     assert all(c.passed for c in result.checks)
-    assert result.summary == "All 2 test cases passed and all 2 structure checks."
+    assert result.summary == "All 2 test cases passed and all 2 checks."
     assert result.problem_version == grader.problem("running-total").content_hash
     assert result.mode == "submit" and result.backend == "cpu"
     assert result.isolation == {"net": True}
@@ -312,7 +313,7 @@ def test_unrolled_loop_message(settings):
         "`jax.vmap` for a batch)"
     )
     # "unrolled" names the actual mistake, ahead of the missing loop
-    assert "2 structure check(s) failed: your program has 25 operations" in result.summary
+    assert "2 checks failed: your program has 25 operations" in result.summary
 
 
 def test_forbidden_op_fails_with_the_rules_message(settings, monkeypatch):

@@ -163,36 +163,36 @@ RECURSIVE = """module @m {
 
 RUNNER_PATCHES = {
     "export_entry-returns-garbage": (
-        "exporting.export_entry = lambda fn, static, dynamic, platform: b'\\x13garbage' * 64\n",
+        "exporting.export_entry = lambda fn, static, dynamic, platform, *_: b'\\x13garbage' * 64\n",
         "ProgramRefused",
     ),
     "export_entry-returns-nothing": (
-        "exporting.export_entry = lambda fn, static, dynamic, platform: b''\n",
+        "exporting.export_entry = lambda fn, static, dynamic, platform, *_: b''\n",
         "",
     ),
     "export_entry-other-shape": (
-        "exporting.export_entry = lambda fn, static, dynamic, platform: export_for(\n"
+        "exporting.export_entry = lambda fn, static, dynamic, platform, *_: export_for(\n"
         "    scan_program, {'x': {'shape': [3], 'dtype': 'float32'}}, platform)\n",
         "shapes or dtypes",
     ),
     "export_entry-other-dtype": (
-        "exporting.export_entry = lambda fn, static, dynamic, platform: export_for(\n"
+        "exporting.export_entry = lambda fn, static, dynamic, platform, *_: export_for(\n"
         "    scan_program, {'x': {'shape': dynamic['x']['shape'], 'dtype': 'int32'}},\n"
         "    platform)\n",
         "ProgramRefused",
     ),
     "export_entry-other-platform": (
-        "exporting.export_entry = lambda fn, static, dynamic, platform: export_for(\n"
+        "exporting.export_entry = lambda fn, static, dynamic, platform, *_: export_for(\n"
         "    scan_program, dynamic, 'cuda' if platform == 'cpu' else 'cpu')\n",
         "exported for",
     ),
     "export_entry-host-callback": (
-        "exporting.export_entry = lambda fn, static, dynamic, platform: forged_module(\n"
+        "exporting.export_entry = lambda fn, static, dynamic, platform, *_: forged_module(\n"
         "    dynamic, platform, HOST_CALLBACK)\n",
         "custom call",
     ),
     "export_entry-recursive-module": (
-        "exporting.export_entry = lambda fn, static, dynamic, platform: forged_module(\n"
+        "exporting.export_entry = lambda fn, static, dynamic, platform, *_: forged_module(\n"
         "    dynamic, platform, RECURSIVE)\n",
         "",
     ),

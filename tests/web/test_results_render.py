@@ -49,7 +49,7 @@ NO_SCAN_RESULT = {
     "schema": 1,
     "status": "failed",
     "score": 0.75,
-    "summary": "3 of 3 test cases passed; 1 structure check(s) failed: your program contains "
+    "summary": "3 of 3 test cases passed; 1 check failed: your program contains "
     "no loop: compute it with `jax.lax.scan`.",
     "cases": [_case("a", "passed"), _case("b", "passed"), _case("c", "passed")],
     "checks": [

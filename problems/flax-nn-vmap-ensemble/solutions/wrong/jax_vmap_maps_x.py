@@ -1,4 +1,4 @@
-# expect-status: failed
+# expect-status: error
 # expect-message: inconsistent sizes
 # jax.vmap(model.apply) with the default in_axes=0 maps x too, pairing member e with row e.
 import flax.linen as nn

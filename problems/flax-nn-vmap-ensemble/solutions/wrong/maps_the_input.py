@@ -1,4 +1,4 @@
-# expect-status: failed
+# expect-status: error
 # expect-message: inconsistent sizes
 # in_axes=0 slices x along its batch axis as if every member had its own input.
 import flax.linen as nn

@@ -1,4 +1,4 @@
-# expect-status: failed
+# expect-status: error
 # expect-message: dropout
 # Never passes a "dropout" key to apply: the init key is the "params" stream only.
 import flax.linen as nn

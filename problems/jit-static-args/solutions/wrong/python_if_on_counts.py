@@ -1,4 +1,4 @@
-# expect-status: failed
+# expect-status: error
 # expect-message: traced
 # Guards the mean with a Python `if` on the token counts, which are traced values.
 import jax

@@ -1,4 +1,4 @@
-# expect-status: failed
+# expect-status: error
 # expect-message: shape
 # Applies W to the hidden state and U to the input: only runs when D == H, and is wrong there.
 import jax

@@ -1,4 +1,4 @@
-# expect-status: failed
+# expect-status: error
 # expect-message: inconsistent sizes
 # Maps the input too (in_axes=(0, 0)): each member would get one row of x, and vmap
 # refuses because x has B rows, not E.

@@ -1,4 +1,4 @@
-# expect-status: failed
+# expect-status: error
 # expect-message: dict
 # A dict comprehension over the top-level keys: breaks as soon as a value is a nested dict.
 import jax

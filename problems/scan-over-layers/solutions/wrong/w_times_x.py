@@ -1,4 +1,4 @@
-# expect-status: failed
+# expect-status: error
 # expect-message: shape
 # Writes W[l] @ x with x of shape (N, H): runs only when N == H, and is wrong there.
 import jax.numpy as jnp

@@ -1,4 +1,4 @@
-# expect-status: failed
+# expect-status: error
 # expect-message: split
 # Passes the leaf sizes to jnp.split, which expects cut points: the pieces have the wrong
 # lengths (or jnp.split rejects the cut points outright).

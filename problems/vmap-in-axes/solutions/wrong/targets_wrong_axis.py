@@ -1,4 +1,4 @@
-# expect-status: failed
+# expect-status: error
 # expect-message: mismatch
 # Reads y_cols along axis 0: each example gets a row of y_cols, not its own column.
 import jax
