@@ -1,4 +1,4 @@
-"""Grader commands of the ``jaxdojo`` CLI: grade, doctor, problems list|validate|warm.
+"""Grader commands of the ``jaxdojo`` CLI: grade, doctor, problems list|validate|new|warm.
 
 ``jaxdojo grade`` exits 0 whenever a result was produced, whatever the verdict, and
 non-zero (with a message on stderr) only when grading itself could not happen.
@@ -58,6 +58,16 @@ def register(sub: Any) -> None:
         help="skip mutation testing (grading a mistaken copy of the reference per site)",
     )
     val.set_defaults(func=_validate)
+    new = psub.add_parser(
+        "new", help="scaffold a problem folder that validates at once, to edit from there"
+    )
+    new.add_argument("slug", help="lowercase-with-hyphens, e.g. running-product")
+    new.add_argument("--track", default="scan", help="jax-core | scan | flax-linen | flax-nnx")
+    new.add_argument("--title", help="the problem's title (default: from the slug)")
+    new.add_argument(
+        "--dir", type=Path, help="where problem folders live (default: the configured one)"
+    )
+    new.set_defaults(func=_new)
     warm = psub.add_parser(
         "warm",
         help="precompute reference outputs and fill the compilation cache (trusted runs)",
@@ -239,6 +249,22 @@ def _validate(args: argparse.Namespace) -> int:
             return EXIT_UNAVAILABLE
     print(format_reports(reports, errors, color=_is_tty(sys.stdout)))
     return 0 if all(r.ok for r in reports) and not errors else 1
+
+
+def _new(args: argparse.Namespace) -> int:
+    from grader.scaffold import ScaffoldError, scaffold
+
+    root = args.dir if args.dir is not None else _settings().problems_dir
+    try:
+        directory = scaffold(root, args.slug, args.track, args.title)
+    except ScaffoldError as exc:
+        print(f"jaxdojo problems new: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"created {directory}/")
+    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+        print(f"  {path.relative_to(directory)}")
+    print(f"next: edit problem.md and reference.py, then `jaxdojo problems validate {args.slug}`")
+    return 0
 
 
 def _warm(args: argparse.Namespace) -> int:

@@ -209,3 +209,44 @@ def test_grade_exits_non_zero_on_a_platform_fault(tmp_path, monkeypatch, setting
     assert code == grader_cli.EXIT_UNAVAILABLE
     out = capsys.readouterr()
     assert out.out == "" and "grading failed on our side" in out.err and "zygote died" in out.err
+
+
+def test_problems_new_scaffolds_a_folder_that_loads(monkeypatch, settings, tmp_path, capsys):
+    from grader.spec import load_problem
+
+    root = tmp_path / "problems"
+    root.mkdir()
+    code = run_cli(
+        ["problems", "new", "running-product", "--dir", str(root), "--track", "jax-core"],
+        monkeypatch,
+        settings,
+    )
+    assert code == 0
+    out = capsys.readouterr().out
+    assert "problem.md" in out and "jaxdojo problems validate running-product" in out
+    problem = load_problem(root / "running-product")
+    assert problem.spec.entry_point == "running_product"
+    assert problem.spec.track == "jax-core"
+    kinds = sorted((s.kind, s.expect_status) for s in problem.solutions)
+    assert kinds == [("correct", "passed"), ("wrong", "failed")]
+    front = (root / "running-product" / "problem.md").read_text()
+    for field in ("tolerance_by_backend", "checks:", "mutants:", "forbid:", "time_limit_s"):
+        assert field in front, f"the scaffold does not show {field}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["Running_Product"], "is not a slug"),
+        (["ok-slug", "--track", "rust"], "unknown track"),
+        (["exists"], "already exists"),
+    ],
+)
+def test_problems_new_refuses_clearly(monkeypatch, settings, tmp_path, capsys, argv, message):
+    (tmp_path / "exists").mkdir()
+    (tmp_path / "exists" / "problem.md").write_text("keep me")
+    code = run_cli(["problems", "new", *argv, "--dir", str(tmp_path)], monkeypatch, settings)
+    assert code == grader_cli.EXIT_USAGE
+    assert message in capsys.readouterr().err
+    assert (tmp_path / "exists" / "problem.md").read_text() == "keep me"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exists"]
