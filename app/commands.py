@@ -1,4 +1,7 @@
-"""Platform commands of the ``jaxdojo`` CLI: serve, worker, db, sync, users."""
+"""Platform commands of the ``jaxdojo`` CLI: serve, worker, db, sync, users, export.
+
+Configuration comes from :class:`app.core.config.Settings` (environment, ``.env``), never
+from ``os.environ`` directly; flags override it."""
 
 from __future__ import annotations
 
@@ -24,8 +27,8 @@ def configure_logging(level: str = "INFO") -> None:
 
 def register(sub: Any) -> None:
     serve = sub.add_parser("serve", help="migrate, sync problems, run the site + a worker")
-    serve.add_argument("--host", default=os.environ.get("JAXDOJO_HOST", "127.0.0.1"))
-    serve.add_argument("--port", type=int, default=int(os.environ.get("JAXDOJO_PORT", "8000")))
+    serve.add_argument("--host", help="default: JAXDOJO_HOST, else 127.0.0.1")
+    serve.add_argument("--port", type=int, help="default: JAXDOJO_PORT, else 8000")
     serve.add_argument("--workers", type=int, default=1, help="grading slots of the local worker")
     serve.add_argument("--no-worker", action="store_true", help="web only (workers run apart)")
     serve.set_defaults(func=cmd_serve)
@@ -58,6 +61,11 @@ def register(sub: Any) -> None:
     role.add_argument("username")
     role.add_argument("role", choices=("student", "instructor", "admin"))
     role.set_defaults(func=cmd_users_set_role)
+
+    export = sub.add_parser("export", help="CSV of grades or attempts (as on the instructor page)")
+    export.add_argument("what", choices=("grades", "attempts"))
+    export.add_argument("-o", "--output", help="file to write (default: standard output)")
+    export.set_defaults(func=cmd_export)
 
 
 def _prepare_database() -> int:
@@ -152,6 +160,30 @@ def cmd_users_set_role(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    from app.core.config import get_settings
+    from app.core.db import make_engine, make_sessionmaker, session_scope
+    from app.services import instructor
+
+    engine = make_engine(get_settings())
+    with session_scope(make_sessionmaker(engine)) as session:
+        if args.what == "grades":
+            text = instructor.to_csv(
+                instructor.grade_rows(session=session), instructor.GRADE_COLUMNS
+            )
+        else:
+            text = instructor.to_csv(
+                instructor.attempt_rows(session=session), instructor.ATTEMPT_COLUMNS
+            )
+    engine.dispose()
+    if args.output:
+        with open(args.output, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def cmd_worker(args: argparse.Namespace) -> int:
     configure_logging()
     from app.core.config import get_settings
@@ -159,10 +191,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
     worker = Worker(settings=get_settings(), concurrency=args.concurrency)
     worker.install_signal_handlers()
-    parent = os.environ.get("JAXDOJO_WORKER_PARENT_PID")
-    if parent:
+    settings = worker.settings
+    if settings.worker_parent_pid is not None:
         threading.Thread(
-            target=_stop_when_orphaned, args=(worker, int(parent)), daemon=True
+            target=_stop_when_orphaned, args=(worker, settings.worker_parent_pid), daemon=True
         ).start()
     worker.run(burst=args.burst, max_jobs=args.max_jobs)
     return 0
@@ -251,8 +283,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         uvicorn.run(
             create_app(settings),
-            host=args.host,
-            port=args.port,
+            host=args.host or settings.host,
+            port=args.port or settings.port,
             # The app applies JAXDOJO_FORWARDED_ALLOW_IPS itself (app.main.create_app).
             proxy_headers=False,
             log_config=None,

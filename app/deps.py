@@ -232,7 +232,8 @@ class _RoleRequired:
                 request.method,
                 request.url.path,
             )
-            raise HTTPException(status.HTTP_403_FORBIDDEN, "You do not have access to this.")
+            # 404, not 403: a student learns nothing about what instructors can reach.
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "Not found.")
         return user
 
     def __repr__(self) -> str:
@@ -259,7 +260,8 @@ CREDENTIALS: Any = Depends(_credentials)
 
 def require_role(role: str) -> Any:
     """``Depends`` that admits signed-in users of ``role`` or above (student < instructor <
-    admin): 401 when signed out, 403 when the role is too low."""
+    admin): 401 when signed out, 404 when the role is too low (as if the route did not
+    exist)."""
     return Depends(_checkers[role])
 
 

@@ -235,9 +235,40 @@ class SubmissionDetail(SubmissionOut):
 class ProblemProgressOut(BaseModel):
     problem: str
     title: str
-    attempted: int = Field(description="users with at least one attempt")
-    solved: int = Field(description="users with a passing submit")
-    submissions: int
+    attempted: int = Field(description="students with at least one submit")
+    solved: int = Field(description="students with a passing submit")
+    submissions: int = Field(description="students' submits")
+
+
+class ProblemStatsOut(ProblemProgressOut):
+    solve_rate: float | None = Field(description="solved / attempted; null when none")
+    median_attempts: float | None = Field(
+        description="submits up to and including the first pass, median over solvers"
+    )
+    median_minutes: float | None = Field(
+        description="minutes from the first submit to the first pass, median over solvers"
+    )
+    hints: int = Field(description="hints revealed by students")
+    hint_students: int
+    gave_up: int = Field(description="students who gave up and saw the solution")
+    failure_reasons: list[tuple[str, int]] = Field(
+        description="the most common reasons submits failed ('check: ...', 'case: ...', "
+        "'error: TypeError', 'timeout'), with counts"
+    )
+
+
+class GridCellOut(BaseModel):
+    problem: str
+    state: Literal["solved", "attempted"]
+    submits: int
+    best_score: float | None
+    last_status: str | None
+
+
+class StudentGridOut(BaseModel):
+    username: str
+    solved: int
+    cells: list[GridCellOut] = Field(description="only the problems the student submitted")
 
 
 class HealthOut(BaseModel):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi.responses import Response
+
 from app.core.errors import ErrorResponse
 
 
@@ -14,3 +16,17 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
     403 (CSRF check of cookie-authenticated writes), 422 and 503 (database unavailable).
     """
     return {code: {"model": ErrorResponse} for code in sorted({*codes, 401, 403, 422, 503})}
+
+
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {}}, "description": "RFC 4180 CSV, UTF-8"}
+}
+
+
+def csv_download(text: str, filename: str) -> Response:
+    """A CSV file the browser saves as ``filename`` (pages and API alike)."""
+    return Response(
+        content=text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )

@@ -57,6 +57,12 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     grader: GraderSettings = Field(default_factory=GraderSettings)
 
+    # `jaxdojo serve` (flags override)
+    host: str = Field("127.0.0.1", description="address `jaxdojo serve` listens on")
+    port: int = Field(8000, ge=1, le=65535, description="port `jaxdojo serve` listens on")
+    # Set by `serve` for the worker it starts: the worker stops when that process is gone.
+    worker_parent_pid: int | None = Field(None, ge=1)
+
     # Database
     sqlite_busy_timeout_ms: int = Field(5000, ge=0)
     db_pool_size: int = Field(5, ge=1)

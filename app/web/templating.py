@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 
 from app.deps import csrf_token
 from app.models import User
-from app.web.views import result_counts
+from app.web.views import display_time, result_counts
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +57,21 @@ def inline_code(text: object) -> Markup:
     return Markup(_INLINE_CODE.sub(r"<code>\1</code>", escaped))  # noqa: S704 - escaped above
 
 
+NONE_SHOWN = "\u2013"  # an en dash, for a statistic with nothing to compute it from
+
+
+def percent(value: float | None) -> str:
+    """0.5 -> '50%'; None (nothing to divide by) -> an en dash."""
+    return NONE_SHOWN if value is None else f"{round(100 * value)}%"
+
+
+def amount(value: float | None, digits: int = 1) -> str:
+    """A median or other statistic: trailing zeros dropped; None -> an en dash."""
+    if value is None:
+        return NONE_SHOWN
+    return f"{value:.{digits}f}".rstrip("0").rstrip(".")
+
+
 def _make_templates() -> Jinja2Templates:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -65,6 +80,9 @@ def _make_templates() -> Jinja2Templates:
     templates = Jinja2Templates(env=env)
     env.globals["url_for"] = _path_for
     env.filters["inline_code"] = inline_code
+    env.filters["when"] = display_time
+    env.filters["percent"] = percent
+    env.filters["amount"] = amount
     env.globals["result_counts"] = result_counts
     return templates
 

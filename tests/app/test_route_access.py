@@ -23,8 +23,8 @@ EXPECTED_DENIAL = {
     # declared access -> {caller: expected status when refused}
     "public": {},
     "student": {"anonymous": 401},
-    "instructor": {"anonymous": 401, "student": 403},
-    "admin": {"anonymous": 401, "student": 403, "instructor": 403},
+    "instructor": {"anonymous": 401, "student": 404},
+    "admin": {"anonymous": 401, "student": 404, "instructor": 404},
 }
 
 

@@ -121,3 +121,14 @@ def test_cli_db_upgrade_sync_and_users(tmp_path: Path) -> None:
     assert r.returncode == 0
     r = cli("users", "set-role", "kid1", "instructor")
     assert r.returncode == 0 and "instructor" in r.stdout
+    # Exports: nothing submitted yet, so the header alone (the rows: tests/app).
+    r = cli("export", "grades")
+    assert r.returncode == 0 and r.stdout == (
+        "username,problem,best_score,solved,submits,first_submit_at,best_at,solved_at,"
+        "last_submit_at\n"
+    ), r.stderr
+    out = tmp_path / "attempts.csv"
+    assert cli("export", "attempts", "-o", str(out)).returncode == 0
+    assert out.read_bytes().startswith(b"id,username,problem,") and out.read_bytes().endswith(
+        b"\r\n"
+    )

@@ -1,37 +1,88 @@
-"""Class-wide views for instructors."""
+"""Class-wide views for instructors (students' submits only: see app.services.instructor)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
-from app.api.responses import errors
+from app.api.responses import CSV_RESPONSE, csv_download, errors
 from app.deps import SessionDep, require_role
-from app.schemas import ProblemProgressOut, SubmissionOut
+from app.schemas import (
+    GridCellOut,
+    ProblemProgressOut,
+    ProblemStatsOut,
+    StudentGridOut,
+    SubmissionOut,
+)
 from app.services import instructor as instructor_service
 
 router = APIRouter(
     prefix="/instructor",
     tags=["instructor"],
     dependencies=[require_role("instructor")],
-    responses=errors(401, 403),
+    responses=errors(401, 404),
 )
 
 
 @router.get("/progress", response_model=list[ProblemProgressOut])
 def progress(session: SessionDep) -> list[ProblemProgressOut]:
-    """Per problem: users who attempted it, users who solved it, submissions."""
+    """Per problem: students who attempted it, students who solved it, submissions."""
     return [
         ProblemProgressOut(
-            problem=p.problem.slug,
-            title=p.problem.title,
-            attempted=p.attempted,
-            solved=p.solved,
-            submissions=p.submissions,
+            problem=s.problem.slug,
+            title=s.problem.title,
+            attempted=s.students,
+            solved=s.solved,
+            submissions=s.submissions,
         )
-        for p in instructor_service.class_progress(session=session)
+        for s in instructor_service.problem_stats(session=session)
     ]
+
+
+@router.get("/stats", response_model=list[ProblemStatsOut])
+def stats(session: SessionDep) -> list[ProblemStatsOut]:
+    """Per problem: solve rate, medians, hint and give-up counts, common failures."""
+    return [
+        ProblemStatsOut(
+            problem=s.problem.slug,
+            title=s.problem.title,
+            attempted=s.students,
+            solved=s.solved,
+            submissions=s.submissions,
+            solve_rate=s.solve_rate,
+            median_attempts=s.median_attempts,
+            median_minutes=s.median_minutes,
+            hints=s.hints,
+            hint_students=s.hint_students,
+            gave_up=s.gave_up,
+            failure_reasons=s.reasons,
+        )
+        for s in instructor_service.problem_stats(session=session)
+    ]
+
+
+@router.get("/grid", response_model=list[StudentGridOut])
+def grid(session: SessionDep) -> list[StudentGridOut]:
+    """Every student, with their best state on each problem they submitted."""
+    g = instructor_service.grid(session=session)
+    out = []
+    for student in g.students:
+        cells = [
+            GridCellOut(
+                problem=p.slug,
+                state=c.state,
+                submits=c.submits,
+                best_score=c.best_score,
+                last_status=c.last_status,
+            )
+            for p in g.problems
+            if (c := g.cell(student, p)).state
+        ]
+        solved = sum(c.state == "solved" for c in cells)
+        out.append(StudentGridOut(username=student.username, solved=solved, cells=cells))
+    return out
 
 
 @router.get("/attempts", response_model=list[SubmissionOut])
@@ -45,3 +96,21 @@ def recent_attempts(
         session=session, limit=limit, problem_slug=problem
     )
     return [SubmissionOut.of(a) for a in attempts]
+
+
+@router.get("/export/grades.csv", response_class=Response, responses=CSV_RESPONSE)
+def export_grades(session: SessionDep) -> Response:
+    """Best score per student per problem submitted, with when it was first reached."""
+    rows = instructor_service.grade_rows(session=session)
+    return csv_download(
+        instructor_service.to_csv(rows, instructor_service.GRADE_COLUMNS), "grades.csv"
+    )
+
+
+@router.get("/export/attempts.csv", response_class=Response, responses=CSV_RESPONSE)
+def export_attempts(session: SessionDep) -> Response:
+    """Every attempt (runs and submits, everyone's), oldest first, without code."""
+    rows = instructor_service.attempt_rows(session=session)
+    return csv_download(
+        instructor_service.to_csv(rows, instructor_service.ATTEMPT_COLUMNS), "attempts.csv"
+    )

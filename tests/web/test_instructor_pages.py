@@ -1,0 +1,55 @@
+"""The instructor pages render what the class view computes (numbers: tests/app/
+test_class_view.py), link students to their page, and hide from students."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from tests.web.conftest import make_user, sign_in
+from tests.web.htmlcheck import assert_no_inline_js
+from tests.web.test_pages import graded_attempt
+
+FAILED = {
+    "schema": 1,
+    "status": "failed",
+    "score": 0.5,
+    "checks": [{"name": "uses_scan", "title": "Uses lax.scan", "passed": False, "ran": True}],
+    "cases": [{"name": "long-64", "hidden": True, "status": "failed"}],
+}
+
+
+def test_dashboard_grid_and_student_page(client: TestClient, db: Session) -> None:
+    make_user(db, "ada")
+    make_user(db, "prof", role="instructor")
+    graded_attempt(db, "ada", status="failed", result=FAILED)
+    graded_attempt(db, "ada", status="passed", result={"schema": 1, "status": "passed", "score": 1})
+    sign_in(client, "prof")
+    page = client.get("/instructor")
+    assert page.status_code == 200
+    assert_no_inline_js(page.text)
+    assert '<svg class="chart"' in page.text and "1 of 1 solved" in page.text
+    assert "check: Uses lax.scan" in page.text and "case: long-64" in page.text
+    assert 'href="/instructor/export/grades.csv"' in page.text
+    grid = client.get("/instructor/grid")
+    assert grid.status_code == 200 and 'href="/instructor/students/ada"' in grid.text
+    student = client.get("/instructor/students/ada")
+    assert student.status_code == 200 and "<h1>ada</h1>" in student.text
+    assert client.get("/instructor/students/nobody").status_code == 404
+    grades = client.get("/instructor/export/grades.csv")
+    assert grades.status_code == 200 and grades.text.splitlines()[1].startswith(
+        "ada,cumulative-sum,1.0000,true,2,"
+    )
+
+
+def test_students_get_404_on_every_instructor_page(client: TestClient, db: Session) -> None:
+    make_user(db, "eve")
+    sign_in(client, "eve")
+    for path in (
+        "/instructor",
+        "/instructor/grid",
+        "/instructor/students/eve",
+        "/instructor/export/grades.csv",
+        "/instructor/export/attempts.csv",
+    ):
+        assert client.get(path).status_code == 404, path
