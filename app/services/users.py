@@ -132,13 +132,26 @@ def get_user_by_username(*, session: Session, username: str) -> User | None:
 
 
 def set_role(*, session: Session, username: str, role: str) -> User:
+    """Change a user's role; the last admin cannot stop being one (nobody could give the
+    role back from the site)."""
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}")
     user = get_user_by_username(session=session, username=username)
     if user is None:
         raise NotFound("No such user.")
+    if user.role == "admin" and role != "admin":
+        admins = session.scalar(select(func.count()).where(User.role == "admin")) or 0
+        if admins <= 1:
+            raise InvalidInput(f"{user.username} is the only admin; make another admin first")
     user.role = role
     return user
+
+
+def list_users(*, session: Session) -> list[User]:
+    """Every account, admins first, then instructors, then students, each by name."""
+    rank = {role: i for i, role in enumerate(reversed(ROLES))}
+    users = session.scalars(select(User).order_by(User.username)).all()
+    return sorted(users, key=lambda u: rank.get(u.role, len(rank)))
 
 
 def set_password(*, session: Session, user: User, password: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from app.web import account, attempts, auth, instructor, problems
+from app.web import account, admin, attempts, auth, instructor, problems
 from app.web.templating import render_error
 
 router = APIRouter(include_in_schema=False)
@@ -14,5 +14,6 @@ router.include_router(attempts.router)
 router.include_router(auth.router)
 router.include_router(account.router)
 router.include_router(instructor.router)
+router.include_router(admin.router)
 
 __all__ = ["render_error", "router"]

@@ -19,11 +19,17 @@ router = APIRouter(
 )
 
 
+@router.get("/users", response_model=list[UserOut])
+def list_users(session: SessionDep) -> list[UserOut]:
+    """Every account: admins, then instructors, then students, each by name."""
+    return [UserOut.of(u) for u in user_service.list_users(session=session)]
+
+
 @router.put("/users/{username}/role", response_model=UserOut)
 def set_role(
     username: Annotated[str, Path(max_length=64)], body: RoleIn, session: SessionDep
 ) -> UserOut:
-    """Make a user a student, instructor or admin."""
+    """Make a user a student, instructor or admin (the last admin stays one: 422)."""
     user = user_service.set_role(session=session, username=username, role=body.role)
     session.commit()
     return UserOut.of(user)
