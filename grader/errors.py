@@ -30,3 +30,14 @@ class ReferenceFailure(GraderError):
 class Cancelled(Exception):
     """The caller cancelled the grade while it ran; the processes were killed. Neither a
     verdict nor a platform fault: nothing is to be stored for it."""
+
+
+class ProblemChanged(Exception):
+    """The problem's folder is not the version the attempt was queued against (it changed
+    since). Not a platform fault to retry on this host, and not a verdict: the caller ends
+    the attempt with a request to submit again, or leaves it to a host with that version.
+    """
+
+    def __init__(self, slug: str, wanted: str, found: str):
+        super().__init__(f"{slug}: the attempt is for version {wanted}, this grader has {found}")
+        self.slug, self.wanted, self.found = slug, wanted, found

@@ -20,7 +20,7 @@ from typing import Any
 
 from grader.cases import case_inputs
 from grader.config import GraderSettings
-from grader.errors import Cancelled, UnknownProblem
+from grader.errors import Cancelled, ProblemChanged, UnknownProblem
 from grader.refcache import ReferenceCache
 from grader.result import GradeResult, Mode, StudentError
 from grader.sandbox.protocol import RunLimits, RunRequest, SandboxRunner
@@ -132,16 +132,23 @@ class Grader:
         mode: Mode = "submit",
         *,
         cancel: threading.Event | None = None,
+        version: str | None = None,
     ) -> GradeResult:
-        """Grade ``code`` for problem ``slug``.
+        """Grade ``code`` for problem ``slug`` (at ``version``, its content hash, if given).
 
         Raises:
             Cancelled: ``cancel`` was set (before or while the sandbox ran; it was killed).
             UnknownProblem: no such problem.
+            ProblemChanged: the folder is not ``version``, even after reloading it.
             SandboxFailure, ReferenceFailure, IsolationUnavailable: platform faults.
         """
         started = time.perf_counter()
         problem = self.problem(slug)
+        if version is not None and problem.content_hash != version:
+            self.reload_problems()  # edited since we loaded it?
+            problem = self.problem(slug)
+            if problem.content_hash != version:
+                raise ProblemChanged(slug, version, problem.content_hash)
         rejected = self._reject_source(problem, code, mode)
         if rejected is not None:
             return rejected

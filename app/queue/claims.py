@@ -46,6 +46,9 @@ class Claim:
     problem_slug: str
     code: str
     mode: str
+    # The content hash of the problem version the attempt was queued against: the grade
+    # must be of that version (grader.errors.ProblemChanged otherwise).
+    problem_version: str = ""
 
 
 def _now(now: datetime | None) -> datetime:
@@ -145,6 +148,7 @@ def claim_next_attempt(
             Attempt.fencing_token,
             Attempt.tries,
             Attempt.problem_id,
+            Attempt.problem_version_id,
             Attempt.code,
             Attempt.mode,
         )
@@ -154,6 +158,9 @@ def claim_next_attempt(
         if row is None:
             return None
         slug = conn.execute(select(Problem.slug).where(Problem.id == row.problem_id)).scalar_one()
+        version = conn.execute(
+            select(ProblemVersion.content_hash).where(ProblemVersion.id == row.problem_version_id)
+        ).scalar_one()
     return Claim(
         attempt_id=row.id,
         token=row.fencing_token,
@@ -163,6 +170,7 @@ def claim_next_attempt(
         problem_slug=slug,
         code=row.code,
         mode=row.mode,
+        problem_version=version,
     )
 
 
@@ -217,16 +225,9 @@ def complete_attempt(
         "finished_at": now,
         "lease_expires_at": None,
     }
+    # The attempt keeps the version it was queued against: the worker graded that one
+    # (Grader.grade(version=...)) or ended the attempt saying the problem changed.
     with engine.begin() as conn:
-        if result.problem_version:
-            version_id = conn.execute(
-                select(ProblemVersion.id).where(
-                    ProblemVersion.problem_id == claim.problem_id,
-                    ProblemVersion.content_hash == result.problem_version,
-                )
-            ).scalar_one_or_none()
-            if version_id is not None:  # graded against a newer folder than it was queued on
-                values["problem_version_id"] = version_id
         res = conn.execute(update(Attempt).where(_held(claim)).values(**values))
     return res.rowcount == 1
 

@@ -41,15 +41,26 @@ from app.core.config import Settings
 from app.core.db import make_engine
 from app.queue import claims as q
 from app.queue.wakeup import Waker, announce_verdict
-from grader.errors import Cancelled, GraderError
+from grader.errors import Cancelled, GraderError, ProblemChanged
 from grader.result import GradeResult, Mode
 
 log = logging.getLogger("jaxdojo.worker")
 
+PROBLEM_CHANGED = (
+    "This problem was updated after you submitted, so your code could not be graded "
+    "against the version you saw. Submit again to be graded against the current version."
+)
+
 
 class GraderLike(Protocol):
     def grade(
-        self, slug: str, code: str, mode: Mode = ..., *, cancel: threading.Event | None = None
+        self,
+        slug: str,
+        code: str,
+        mode: Mode = ...,
+        *,
+        cancel: threading.Event | None = None,
+        version: str | None = None,
     ) -> GradeResult: ...
 
     def close(self) -> None: ...
@@ -282,8 +293,15 @@ class Worker:
         try:
             try:
                 result = grader.grade(
-                    claim.problem_slug, claim.code, cast(Mode, claim.mode), cancel=cancel
+                    claim.problem_slug,
+                    claim.code,
+                    cast(Mode, claim.mode),
+                    cancel=cancel,
+                    version=claim.problem_version or None,
                 )
+            except ProblemChanged as exc:
+                self._problem_changed(claim, ctx, exc)
+                return
             except Cancelled:
                 log.info("cancelled %s: the run was killed, nothing stored", ctx)
                 with self._lock:
@@ -316,6 +334,49 @@ class Worker:
                 self._held.pop(claim.attempt_id, None)
                 self._started.pop(claim.attempt_id, None)
                 self._cancels.pop(claim.attempt_id, None)
+
+    def _problem_changed(self, claim: q.Claim, ctx: str, exc: ProblemChanged) -> None:
+        """The attempt's version is not the folder's. If the folder is the newest version
+        (the database's current one, or one it has not seen, which is then synced in), the
+        attempt ends asking for a resubmission; if this host's folder is an older version
+        than the database's current one, the host is stale: a platform fault, retried
+        (perhaps by a host with the right files)."""
+        from sqlalchemy import select
+        from sqlalchemy.orm import Session
+
+        from app.models import Problem, ProblemVersion
+        from app.services.problems import sync_problems
+
+        with Session(self.engine) as session:
+            current = session.get(Problem, claim.problem_id)
+            known = session.scalar(
+                select(ProblemVersion.id).where(
+                    ProblemVersion.problem_id == claim.problem_id,
+                    ProblemVersion.content_hash == exc.found,
+                )
+            )
+            stale = current is not None and known is not None and current.current_hash != exc.found
+            if known is None:
+                sync_problems(session=session, problems_dir=self.settings.problems_dir)
+                session.commit()
+                log.warning("problem folder newer than the database; synced it in: %s", exc)
+        if stale:  # outside the session: SQLite allows one writer at a time
+            self._platform_fault(claim, ctx, f"stale problem folder on this host: {exc}")
+            return
+        result = GradeResult.system_error(
+            PROBLEM_CHANGED,
+            problem=claim.problem_slug,
+            problem_version=claim.problem_version,
+            mode=cast(Mode, claim.mode),
+        )
+        stored = self._write(
+            lambda: q.complete_attempt(engine=self.engine, claim=claim, result=result), ctx
+        )
+        if stored:
+            announce_verdict(self.settings.data_dir)
+        log.info("problem changed %s: %s", ctx, exc)
+        with self._lock:
+            self.jobs_done += 1
 
     def _platform_fault(self, claim: q.Claim, ctx: str, error: str) -> None:
         new_status = self._write(

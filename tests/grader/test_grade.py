@@ -518,3 +518,15 @@ def test_request_carries_inputs_only_never_reference_code_or_outputs(settings):
     for name, args in request.all_cases:
         assert set(args) == {"x", "scale"}
         assert not np.array_equal(args["x"], expected[name])
+
+
+def test_grading_a_version_other_than_the_folders_raises(settings):
+    from grader.errors import ProblemChanged
+
+    grader, runner = make(settings, correct)
+    current = grader.problem("running-total").content_hash
+    assert grader.grade("running-total", "code", "submit", version=current).status == "passed"
+    with pytest.raises(ProblemChanged) as info:
+        grader.grade("running-total", "code", "submit", version="0" * 16)
+    assert (info.value.wanted, info.value.found) == ("0" * 16, current)
+    assert len(runner.requests) == 1  # nothing was run for the other version

@@ -22,8 +22,9 @@ import threading
 import time
 from typing import Any
 
-from grader.errors import Cancelled, GraderError, SandboxFailure
+from grader.errors import Cancelled, GraderError, ProblemChanged, SandboxFailure
 from grader.result import CaseResult, GradeResult
+from grader.spec import content_hash
 
 _DIRECTIVE = re.compile(r"^#\s*(tag|sleep|status|raise)\s*:\s*(\S+)\s*$", re.M)
 
@@ -45,8 +46,19 @@ class FakeGrader:
         self.settings = settings
 
     def grade(
-        self, slug: str, code: str, mode: str, *, cancel: threading.Event | None = None
+        self,
+        slug: str,
+        code: str,
+        mode: str,
+        *,
+        cancel: threading.Event | None = None,
+        version: str | None = None,
     ) -> GradeResult:
+        if version is not None and self.settings is not None:
+            # As the real grader: only the version the attempt was queued against.
+            found = content_hash(self.settings.problems_dir / slug)
+            if found != version:
+                raise ProblemChanged(slug, version, found)
         d = dict(_DIRECTIVE.findall(code))
         tag = d.get("tag", "")
         _log("start", tag)
