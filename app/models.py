@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -46,6 +47,12 @@ VERDICT_STATUSES: tuple[str, ...] = get_args(Status)
 CANCELLED = "cancelled"
 FINISHED_STATUSES = frozenset((*VERDICT_STATUSES, CANCELLED))
 ATTEMPT_STATUSES = (*ACTIVE_STATUSES, *VERDICT_STATUSES, CANCELLED)
+
+
+# What a regrade re-runs (cancelled and still-active attempts have no verdict to compare).
+REGRADE_SCOPES = ("all", "passed", "failed")
+# Live work first: a student's attempt is claimed before any regrade.
+PRIORITY_LIVE, PRIORITY_REGRADE = 0, 1
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -213,10 +220,49 @@ class Attempt(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # A regrade is a queued copy of an earlier submit (its code, the problem's current
+    # version), kept beside it: never one of the student's own attempts or submits.
+    regrade_of: Mapped[int | None] = mapped_column(
+        ForeignKey("attempts.id", ondelete="CASCADE"), index=True
+    )
+    regrade_batch_id: Mapped[int | None] = mapped_column(
+        ForeignKey("regrade_batches.id", ondelete="CASCADE"), index=True
+    )
+    priority: Mapped[int] = mapped_column(Integer, default=PRIORITY_LIVE, server_default="0")
 
     user: Mapped[User] = relationship(lazy="joined")
     problem: Mapped[Problem] = relationship(lazy="joined")
     problem_version: Mapped[ProblemVersion] = relationship(lazy="select")
+
+
+def own_submit() -> Any:
+    """The clause of a student's own submit: the attempts that count for progress, grades
+    and the class view (not runs, which are practice, and not regrades)."""
+    return and_(Attempt.mode == "submit", Attempt.regrade_of.is_(None))
+
+
+def own_attempt() -> Any:
+    """A student's own attempt, run or submit (not a regrade)."""
+    return Attempt.regrade_of.is_(None)
+
+
+class RegradeBatch(Base):
+    """One instructor's request to regrade a problem's submits (all, passed or failed)."""
+
+    __tablename__ = "regrade_batches"
+    __table_args__ = (CheckConstraint(_in("scope", REGRADE_SCOPES), name="scope"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    problem_id: Mapped[int] = mapped_column(ForeignKey("problems.id", ondelete="CASCADE"))
+    problem_version_id: Mapped[int] = mapped_column(
+        ForeignKey("problem_versions.id", ondelete="RESTRICT")
+    )
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    scope: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    problem: Mapped[Problem] = relationship(lazy="joined")
+    problem_version: Mapped[ProblemVersion] = relationship(lazy="joined")
 
 
 class HintReveal(Base):

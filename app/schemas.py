@@ -274,3 +274,43 @@ class StudentGridOut(BaseModel):
 class HealthOut(BaseModel):
     status: Literal["ok"]
     database: Literal["ok"]
+
+
+class RegradeIn(_Input):
+    problem: str = Field(max_length=64)
+    scope: Literal["all", "passed", "failed"] = Field(
+        "all", description="which submits to regrade, by their verdict"
+    )
+
+
+class RegradeChangeOut(BaseModel):
+    was: str
+    now: str
+    count: int
+
+
+class RegradeOut(BaseModel):
+    id: int
+    problem: str
+    problem_version: str = Field(description="the version the submits are regraded against")
+    scope: Literal["all", "passed", "failed"]
+    created_at: UtcDateTime
+    total: int
+    pending: int = Field(description="regrades still queued or running")
+    unchanged: int
+    changed: list[RegradeChangeOut] = Field(description="verdicts that changed, most first")
+
+    @classmethod
+    def of(cls, report: Any) -> RegradeOut:
+        b = report.batch
+        return cls(
+            id=b.id,
+            problem=b.problem.slug,
+            problem_version=b.problem_version.content_hash,
+            scope=b.scope,
+            created_at=b.created_at,
+            total=report.total,
+            pending=report.pending,
+            unchanged=report.unchanged,
+            changed=[RegradeChangeOut(was=a, now=n, count=c) for a, n, c in report.changed],
+        )

@@ -116,18 +116,15 @@ def claim_next_attempt(
     # those served longest ago (never served first), then the oldest attempt. One student's
     # flood therefore waits behind every other student's next attempt.
     other = aliased(Attempt)
-    running_now = (
-        select(func.count())
-        .where(other.user_id == Attempt.user_id, other.status == "running")
-        .scalar_subquery()
-    )
-    last_served = (
-        select(func.max(other.started_at)).where(other.user_id == Attempt.user_id).scalar_subquery()
-    )
+    # Regrades (priority 1) wait behind every live attempt (priority 0) and count in
+    # nobody's share.
+    mine = and_(other.user_id == Attempt.user_id, other.regrade_of.is_(None))
+    running_now = select(func.count()).where(mine, other.status == "running").scalar_subquery()
+    last_served = select(func.max(other.started_at)).where(mine).scalar_subquery()
     pick = (
         select(Attempt.id)
         .where(claimable)
-        .order_by(running_now, last_served.is_not(None), last_served, Attempt.id)
+        .order_by(Attempt.priority, running_now, last_served.is_not(None), last_served, Attempt.id)
         .limit(1)
     )
     if engine.dialect.name == "postgresql":

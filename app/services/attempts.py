@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.core.db import utcnow
-from app.models import ACTIVE_STATUSES, CANCELLED, Attempt, User
+from app.models import ACTIVE_STATUSES, CANCELLED, Attempt, User, own_attempt, own_submit
 from app.services.errors import (
     Conflict,
     NotFound,
@@ -50,7 +50,7 @@ def create_submission(
     recent = list(
         session.scalars(
             select(Attempt.created_at)
-            .where(Attempt.user_id == user.id, Attempt.created_at >= since)
+            .where(Attempt.user_id == user.id, own_attempt(), Attempt.created_at >= since)
             .order_by(Attempt.created_at)
         )
     )
@@ -63,7 +63,7 @@ def create_submission(
     active = (
         session.scalar(
             select(func.count()).where(
-                Attempt.user_id == user.id, Attempt.status.in_(ACTIVE_STATUSES)
+                Attempt.user_id == user.id, own_attempt(), Attempt.status.in_(ACTIVE_STATUSES)
             )
         )
         or 0
@@ -74,7 +74,10 @@ def create_submission(
             f"{user_active_max}); wait for one to finish.",
             retry_after=2,
         )
-    waiting = session.scalar(select(func.count()).where(Attempt.status == "queued")) or 0
+    # Regrades wait behind live work, so they never fill the queue for students.
+    waiting = (
+        session.scalar(select(func.count()).where(Attempt.status == "queued", own_attempt())) or 0
+    )
     if waiting >= queue_max:
         raise QueueFull()
     version = current_version(session=session, problem=problem)
@@ -113,6 +116,7 @@ def previous_attempt(*, session: Session, attempt: Attempt) -> Attempt | None:
         select(Attempt)
         .where(
             Attempt.user_id == attempt.user_id,
+            own_attempt(),
             Attempt.problem_id == attempt.problem_id,
             Attempt.id != attempt.id,
             earlier,
@@ -131,7 +135,7 @@ def list_attempts(
     limit: int = 50,
 ) -> list[Attempt]:
     """The user's own attempts, newest first, optionally for one problem."""
-    query = select(Attempt).where(Attempt.user_id == user.id)
+    query = select(Attempt).where(Attempt.user_id == user.id, own_attempt())
     if problem_slug is not None:
         problem = get_problem(session=session, slug=problem_slug)
         query = query.where(Attempt.problem_id == problem.id)
@@ -144,7 +148,7 @@ def count_submits(*, session: Session, user_id: int, problem_id: int) -> int:
             select(func.count()).where(
                 Attempt.user_id == user_id,
                 Attempt.problem_id == problem_id,
-                Attempt.mode == "submit",
+                own_submit(),
             )
         )
         or 0
@@ -158,7 +162,7 @@ def has_solved(*, session: Session, user_id: int, problem_id: int) -> bool:
             .where(
                 Attempt.user_id == user_id,
                 Attempt.problem_id == problem_id,
-                Attempt.mode == "submit",
+                own_submit(),
                 Attempt.status == "passed",
             )
             .limit(1)

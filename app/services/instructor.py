@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Attempt, HintReveal, Problem, SolutionReveal, User
+from app.models import Attempt, HintReveal, Problem, SolutionReveal, User, own_attempt, own_submit
 from app.services.errors import NotFound
 from grader.spec import SLUG_RE
 
@@ -142,7 +142,7 @@ def _student_submits(session: Session, user_id: int | None = None) -> Iterable[A
     query = (
         select(Attempt)
         .join(User, User.id == Attempt.user_id)
-        .where(Attempt.mode == "submit", User.role == STUDENT)
+        .where(own_submit(), User.role == STUDENT)
         .order_by(Attempt.created_at, Attempt.id)
     )
     if user_id is not None:
@@ -266,7 +266,10 @@ def student_report(*, session: Session, username: str) -> StudentReport:
             )
         )
     recent = session.scalars(
-        select(Attempt).where(Attempt.user_id == user.id).order_by(Attempt.id.desc()).limit(50)
+        select(Attempt)
+        .where(Attempt.user_id == user.id, own_attempt())
+        .order_by(Attempt.id.desc())
+        .limit(50)
     )
     return StudentReport(user, rows, list(recent))
 
@@ -274,7 +277,7 @@ def student_report(*, session: Session, username: str) -> StudentReport:
 def recent_attempts(
     *, session: Session, limit: int = 50, problem_slug: str | None = None
 ) -> list[Attempt]:
-    query = select(Attempt).order_by(Attempt.id.desc()).limit(limit)
+    query = select(Attempt).where(own_attempt()).order_by(Attempt.id.desc()).limit(limit)
     if problem_slug is not None:
         if not SLUG_RE.match(problem_slug):
             return []
@@ -307,6 +310,7 @@ ATTEMPT_COLUMNS = (
     "score",
     "created_at",
     "finished_at",
+    "regrade_of",
 )
 
 
@@ -338,7 +342,8 @@ def grade_rows(*, session: Session) -> list[dict[str, Any]]:
 
 
 def attempt_rows(*, session: Session) -> list[dict[str, Any]]:
-    """Every attempt (runs and submits, everyone's), oldest first."""
+    """Every attempt (runs, submits and regrades, everyone's), oldest first; a regrade
+    names the attempt it regrades."""
     query = select(Attempt).order_by(Attempt.id)
     return [
         {
@@ -351,6 +356,7 @@ def attempt_rows(*, session: Session) -> list[dict[str, Any]]:
             "score": a.score,
             "created_at": a.created_at,
             "finished_at": a.finished_at,
+            "regrade_of": a.regrade_of,
         }
         for a in session.scalars(query)
     ]

@@ -16,7 +16,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.core.db import utcnow
-from app.models import Attempt, Problem, ProblemVersion
+from app.models import Attempt, Problem, ProblemVersion, own_submit
 from app.services.errors import NotFound
 from grader.spec import SLUG_RE, TRACKS, ArrayGen, ArrayLiteral, ProblemError, load_problems
 from grader.spec import Problem as ProblemSpecFolder
@@ -159,7 +159,7 @@ def list_problems(*, session: Session, user_id: int | None = None) -> list[Probl
                 func.count(Attempt.id),
                 func.max(case((Attempt.status == "passed", 1), else_=0)),
             )
-            .where(Attempt.user_id == user_id, Attempt.mode == "submit")
+            .where(Attempt.user_id == user_id, own_submit())
             .group_by(Attempt.problem_id)
         )
         stats = {pid: (int(submits or 0), bool(solved)) for pid, submits, solved in rows}

@@ -9,6 +9,7 @@ from fastapi.responses import HTMLResponse
 from app.deps import SessionDep, StudentUser, require_role
 from app.services import attempts as attempt_service
 from app.services import problems as problem_service
+from app.services import regrades as regrade_service
 from app.web.diff import code_diff
 from app.web.templating import render, templates
 from app.web.views import AttemptView
@@ -39,6 +40,12 @@ def attempt_page(
             "previous": AttemptView.of(previous) if previous is not None else None,
             "diff": code_diff(previous.code, attempt.code) if previous is not None else None,
             "is_owner": attempt.user_id == user.id,
+            # Regrades of this attempt, kept beside it (same owner: same access).
+            "regrades": [
+                AttemptView.of(r)
+                for r in regrade_service.regrades_of(session=session, attempt=attempt)
+            ],
+            "regrade_of": attempt.regrade_of,
             "nav": "problems",
         },
     )

@@ -3,12 +3,18 @@ student x problem grid, one student's page, and the CSV exports."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.api.responses import csv_download
-from app.deps import InstructorUser, SessionDep, require_role
+from app.deps import CsrfProtected, InstructorUser, SessionDep, SettingsDep, require_role
+from app.models import REGRADE_SCOPES
+from app.queue.wakeup import wake_local_workers
 from app.services import instructor as instructor_service
+from app.services import regrades as regrade_service
+from app.services.errors import ServiceError
 from app.web.templating import render
 from app.web.views import AttemptView
 
@@ -78,3 +84,47 @@ def export_attempts(session: SessionDep, user: InstructorUser) -> Response:
     return csv_download(
         instructor_service.to_csv(rows, instructor_service.ATTEMPT_COLUMNS), "attempts.csv"
     )
+
+
+@router.get("/instructor/regrades", name="web_regrades", response_class=HTMLResponse)
+def regrades(request: Request, session: SessionDep, user: InstructorUser) -> HTMLResponse:
+    return _regrades_page(request, session)
+
+
+def _regrades_page(
+    request: Request, session: SessionDep, *, status_code: int = 200, error: str | None = None
+) -> HTMLResponse:
+    context = {
+        "batches": regrade_service.list_batches(session=session),
+        "problems": instructor_service.active_problems(session),
+        "scopes": REGRADE_SCOPES,
+        "flashes": [("error", error)] if error else [],
+        "nav": "instructor",
+    }
+    return render(request, "instructor/regrades.html", context, status_code=status_code)
+
+
+@router.post(
+    "/instructor/regrades",
+    name="web_request_regrade",
+    dependencies=[CsrfProtected],
+    response_class=HTMLResponse,
+)
+def request_regrade(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    user: InstructorUser,
+    problem: Annotated[str, Form(max_length=64)] = "",
+    scope: Annotated[str, Form(max_length=8)] = "all",
+) -> Response:
+    try:
+        regrade_service.request_regrade(
+            session=session, user=user, problem_slug=problem, scope=scope
+        )
+    except ServiceError as exc:
+        session.rollback()
+        return _regrades_page(request, session, status_code=exc.status_code, error=exc.message)
+    session.commit()
+    wake_local_workers(settings.data_dir)
+    return RedirectResponse("/instructor/regrades", status_code=303)

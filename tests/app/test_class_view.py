@@ -167,8 +167,8 @@ def test_grades_csv_byte_for_byte(client: TestClient, seeded: Any) -> None:
 def test_attempts_csv_lists_every_attempt(app: FastAPI, client: TestClient, seeded: Any) -> None:
     text = client.get("/api/instructor/export/attempts.csv", headers=seeded["prof"]).text
     lines = text.split("\r\n")
-    assert (
-        lines[0] == "id,username,problem,problem_version,mode,status,score,created_at,finished_at"
+    assert lines[0] == (
+        "id,username,problem,problem_version,mode,status,score,created_at,finished_at,regrade_of"
     )
     assert lines[-1] == "" and len(lines) == 2 + len(HISTORY)
     with app.state.sessionmaker() as s:
@@ -177,7 +177,7 @@ def test_attempts_csv_lists_every_attempt(app: FastAPI, client: TestClient, seed
         version = first.problem_version.content_hash
     assert lines[1] == (
         f"{first.id},alice,cumulative-sum,{version},submit,failed,0.5000,"
-        "2026-11-02T09:00:00Z,2026-11-02T09:00:02Z"
+        "2026-11-02T09:00:00Z,2026-11-02T09:00:02Z,"
     )
 
 

@@ -53,3 +53,27 @@ def test_students_get_404_on_every_instructor_page(client: TestClient, db: Sessi
         "/instructor/export/attempts.csv",
     ):
         assert client.get(path).status_code == 404, path
+
+
+def test_regrade_form_queues_and_lists_a_batch(client: TestClient, db: Session) -> None:
+    from tests.web.conftest import csrf_from
+
+    make_user(db, "ada")
+    make_user(db, "prof", role="instructor")
+    passed = {"schema": 1, "status": "passed", "score": 1}
+    original = graded_attempt(db, "ada", status="passed", result=passed)
+    sign_in(client, "prof")
+    page = client.get("/instructor/regrades")
+    assert page.status_code == 200 and "No regrades yet." in page.text
+    origin = {"origin": "http://testserver"}
+    form = {"problem": "cumulative-sum", "scope": "passed", "csrf_token": csrf_from(page.text)}
+    r = client.post("/instructor/regrades", data=form, headers=origin, follow_redirects=False)
+    assert r.status_code == 303
+    listed = client.get("/instructor/regrades").text
+    assert "cumulative-sum" in listed and "<td>passed</td>" in listed
+    bad = client.post(
+        "/instructor/regrades", data={**form, "problem": "no-such-problem"}, headers=origin
+    )
+    assert bad.status_code == 404 and "No regrades yet." not in bad.text
+    attempt_page = client.get(f"/attempts/{original}").text
+    assert "Regraded" in attempt_page  # the queued regrade is listed beside the original

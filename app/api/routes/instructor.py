@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import Response
 
 from app.api.responses import CSV_RESPONSE, csv_download, errors
-from app.deps import SessionDep, require_role
+from app.deps import InstructorUser, SessionDep, SettingsDep, require_role
+from app.queue.wakeup import wake_local_workers
 from app.schemas import (
     GridCellOut,
     ProblemProgressOut,
     ProblemStatsOut,
+    RegradeIn,
+    RegradeOut,
     StudentGridOut,
     SubmissionOut,
 )
 from app.services import instructor as instructor_service
+from app.services import regrades as regrade_service
 
 router = APIRouter(
     prefix="/instructor",
@@ -114,3 +118,26 @@ def export_attempts(session: SessionDep) -> Response:
     return csv_download(
         instructor_service.to_csv(rows, instructor_service.ATTEMPT_COLUMNS), "attempts.csv"
     )
+
+
+@router.post("/regrades", response_model=RegradeOut, status_code=202)
+def request_regrade(
+    body: RegradeIn, session: SessionDep, settings: SettingsDep, user: InstructorUser
+) -> RegradeOut:
+    """Regrade a problem's submits (all, or those that passed, or failed) against its
+    current version, through the queue behind students' live work. The earlier results
+    stay; poll ``GET /api/instructor/regrades/{id}`` for what changed."""
+    report = regrade_service.request_regrade(
+        session=session, user=user, problem_slug=body.problem, scope=body.scope
+    )
+    session.commit()
+    wake_local_workers(settings.data_dir)
+    return RegradeOut.of(report)
+
+
+@router.get("/regrades/{regrade_id}", response_model=RegradeOut)
+def regrade(
+    regrade_id: Annotated[int, Path(ge=1, le=2**31 - 1)], session: SessionDep
+) -> RegradeOut:
+    """A regrade's progress and the verdicts it changed."""
+    return RegradeOut.of(regrade_service.batch_report(session=session, batch_id=regrade_id))
