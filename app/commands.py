@@ -31,6 +31,9 @@ def register(sub: Any) -> None:
     serve.add_argument("--port", type=int, help="default: JAXDOJO_PORT, else 8000")
     serve.add_argument("--workers", type=int, default=1, help="grading slots of the local worker")
     serve.add_argument("--no-worker", action="store_true", help="web only (workers run apart)")
+    serve.add_argument(
+        "--dev", action="store_true", help="sync problem folders into the site when they change"
+    )
     serve.set_defaults(func=cmd_serve)
 
     worker = sub.add_parser("worker", help="grade queued submissions")
@@ -276,6 +279,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     supervisor = None if args.no_worker else _WorkerSupervisor(args.workers)
     if supervisor is not None:
         supervisor.start()
+    watcher = None
+    if args.dev:
+        from app.devreload import ProblemWatcher
+
+        watcher = ProblemWatcher(settings)
+        watcher.start()
+        log.info("dev mode: watching %s for changes", settings.problems_dir)
     # uvicorn re-raises the signal that stopped it once it has shut down; with these
     # handlers that lands here as a no-op, so the worker is stopped below, not orphaned.
     for sig in (signal.SIGTERM, signal.SIGINT):
@@ -290,6 +300,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             log_config=None,
         )
     finally:
+        if watcher is not None:
+            watcher.stop()
         if supervisor is not None:
             supervisor.stop()
     return 0

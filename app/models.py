@@ -26,6 +26,7 @@ from sqlalchemy import (
     and_,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql import false as sa_false
 
 from app.core.db import utcnow
 from grader.result import Status
@@ -156,6 +157,8 @@ class Problem(Base):
     track: Mapped[str] = mapped_column(String(16), default="scan", server_default="scan")
     prerequisites: Mapped[list[str] | None] = mapped_column(JSON, nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # A draft is shown to instructors only (front matter `draft: true`).
+    draft: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     current_hash: Mapped[str] = mapped_column(String(64))
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 

@@ -108,6 +108,7 @@ class ProblemSummary(BaseModel):
         None, description="the caller's progress; null when signed out"
     )
     attempts: int = 0
+    draft: bool = Field(False, description="shown to instructors only")
 
     @classmethod
     def of(cls, problem: Problem, state: Any = None, attempts: int = 0) -> ProblemSummary:
@@ -121,6 +122,7 @@ class ProblemSummary(BaseModel):
             prerequisites=list(problem.prerequisites or []),
             state=state,
             attempts=attempts,
+            draft=problem.draft,
         )
 
 

@@ -272,6 +272,9 @@ class ProblemSpec(_Strict):
         (), description="slugs worth solving first: advice shown to students, never a lock"
     )
     mutants: MutantsSpec = MutantsSpec()
+    draft: bool = Field(
+        False, description="visible to instructors only (with a 'draft' badge) until cleared"
+    )
     requires: tuple[str, ...] = Field(
         (), description="what the problem needs installed, e.g. 'flax>=0.12' (checked by validate)"
     )

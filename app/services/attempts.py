@@ -41,7 +41,7 @@ def create_submission(
     ``user_active_max`` of the user's attempts already queued or running: one student
     cannot fill the queue), QueueFull (``queue_max`` attempts already waiting).
     """
-    problem = get_problem(session=session, slug=problem_slug)
+    problem = get_problem(session=session, slug=problem_slug, viewer=user)
     size = len(code.encode("utf-8", "surrogatepass"))
     if size > max_code_bytes:
         raise PayloadTooLarge(f"Your code is {size} bytes; the limit is {max_code_bytes} bytes.")
@@ -137,7 +137,7 @@ def list_attempts(
     """The user's own attempts, newest first, optionally for one problem."""
     query = select(Attempt).where(Attempt.user_id == user.id, own_attempt())
     if problem_slug is not None:
-        problem = get_problem(session=session, slug=problem_slug)
+        problem = get_problem(session=session, slug=problem_slug, viewer=user)
         query = query.where(Attempt.problem_id == problem.id)
     return list(session.scalars(query.order_by(Attempt.id.desc()).limit(limit)))
 

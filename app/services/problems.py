@@ -16,7 +16,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from app.core.db import utcnow
-from app.models import Attempt, Problem, ProblemVersion, own_submit
+from app.models import Attempt, Problem, ProblemVersion, User, own_submit
 from app.services.errors import NotFound
 from grader.spec import SLUG_RE, TRACKS, ArrayGen, ArrayLiteral, ProblemError, load_problems
 from grader.spec import Problem as ProblemSpecFolder
@@ -94,6 +94,7 @@ def sync_problems(*, session: Session, problems_dir: Path) -> SyncReport:
         problem.track = spec.track
         problem.prerequisites = list(spec.prerequisites)
         problem.active = True
+        problem.draft = spec.draft
         problem.current_hash = folder.content_hash
         problem.updated_at = utcnow()
         session.flush()
@@ -142,13 +143,18 @@ class ProblemListItem:
     attempts: int
 
 
-def list_problems(*, session: Session, user_id: int | None = None) -> list[ProblemListItem]:
+def list_problems(
+    *, session: Session, user_id: int | None = None, include_drafts: bool = False
+) -> list[ProblemListItem]:
     """Active problems in display order, with the user's state: ``solved`` (a passing
     submit), ``attempted`` (a submit) or ``new``; ``attempts`` counts submits. Runs are
     practice: they never make a problem attempted. The one definition of progress (the
     problem page and the instructor view use it too)."""
+    query = select(Problem).where(Problem.active.is_(True))
+    if not include_drafts:
+        query = query.where(Problem.draft.is_(False))
     problems = sorted(
-        session.scalars(select(Problem).where(Problem.active.is_(True))),
+        session.scalars(query),
         key=lambda p: (track_rank(p.track), p.position, p.slug),
     )
     stats: dict[int, tuple[int, bool]] = {}
@@ -262,12 +268,13 @@ def problem_state(*, session: Session, user_id: int, problem: Problem) -> Proble
     return ProblemListItem(problem=problem, state="new", attempts=0)
 
 
-def get_problem(*, session: Session, slug: str) -> Problem:
-    """An active problem by slug; NotFound otherwise."""
+def get_problem(*, session: Session, slug: str, viewer: User | None = None) -> Problem:
+    """An active problem by slug, a draft only for an instructor ``viewer``; NotFound
+    otherwise (a draft does not exist for students)."""
     if not SLUG_RE.match(slug):
         raise NotFound("No such problem.")
     problem = session.scalar(select(Problem).where(Problem.slug == slug, Problem.active.is_(True)))
-    if problem is None:
+    if problem is None or (problem.draft and not (viewer is not None and viewer.is_instructor)):
         raise NotFound("No such problem.")
     return problem
 

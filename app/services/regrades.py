@@ -55,7 +55,7 @@ def request_regrade(*, session: Session, user: User, problem_slug: str, scope: s
     did; runs, cancelled and unfinished attempts are not regraded."""
     if scope not in REGRADE_SCOPES:
         raise InvalidInput(f"scope must be one of {', '.join(REGRADE_SCOPES)}")
-    problem = get_problem(session=session, slug=problem_slug)
+    problem = get_problem(session=session, slug=problem_slug, viewer=user)
     version = current_version(session=session, problem=problem)
     originals = session.scalars(
         select(Attempt)

@@ -30,6 +30,7 @@ class ProblemPage:
     tags: list[str]
     state: str | None
     entry_point: str
+    draft: bool
     statement_html: Markup
     hints: list[Markup]
     hints_total: int
@@ -60,7 +61,11 @@ def home_head() -> Response:
 
 @router.get("/problems", name="web_problems", dependencies=[PUBLIC], response_class=HTMLResponse)
 def problem_list(request: Request, session: SessionDep, user: OptionalUser) -> HTMLResponse:
-    items = problem_service.list_problems(session=session, user_id=user.id if user else None)
+    items = problem_service.list_problems(
+        session=session,
+        user_id=user.id if user else None,
+        include_drafts=user is not None and user.is_instructor,
+    )
     # Query filters work without JavaScript; unknown values fall back to "all".
     state = request.query_params.get("state", "all")
     if user is None or state not in problem_service.STATE_FILTERS:
@@ -78,6 +83,7 @@ def problem_list(request: Request, session: SessionDep, user: OptionalUser) -> H
             "tags": list(i.problem.tags or []),
             "state": i.state if user else None,
             "track": i.problem.track,
+            "draft": i.problem.draft,
         }
         for i in shown
     ]
@@ -113,7 +119,7 @@ def problem_list(request: Request, session: SessionDep, user: OptionalUser) -> H
 def problem_detail(
     request: Request, slug: str, session: SessionDep, user: OptionalUser
 ) -> HTMLResponse:
-    problem = problem_service.get_problem(session=session, slug=slug)
+    problem = problem_service.get_problem(session=session, slug=slug, viewer=user)
     version = problem_service.current_version(session=session, problem=problem)
     hints: list[str] = []
     solution: str | None = None
@@ -121,7 +127,11 @@ def problem_detail(
     history: list[AttemptView] = []
     # The list (with the user's progress) gives this problem's state, its neighbours and
     # the next unsolved one: computed once.
-    items = problem_service.list_problems(session=session, user_id=user.id if user else None)
+    items = problem_service.list_problems(
+        session=session,
+        user_id=user.id if user else None,
+        include_drafts=user is not None and user.is_instructor,
+    )
     mine = next((i for i in items if i.problem.id == problem.id), None)
     state = mine.state if user is not None and mine is not None and mine.state != "new" else None
     if user is not None:
@@ -145,6 +155,7 @@ def problem_detail(
         tags=list(problem.tags or []),
         state=state,
         entry_point=version.entry_point,
+        draft=problem.draft,
         statement_html=render_markdown(_without_title(version.statement)),
         hints=[render_markdown(h) for h in hints],
         hints_total=len(version.hints or []),
@@ -231,7 +242,7 @@ def _attempt_to_load(
     dependencies=[require_role("student"), CsrfProtected],
 )
 def reveal_hint(slug: str, session: SessionDep, user: StudentUser) -> RedirectResponse:
-    problem = problem_service.get_problem(session=session, slug=slug)
+    problem = problem_service.get_problem(session=session, slug=slug, viewer=user)
     try:
         learning.reveal_next_hint(session=session, user=user, problem=problem)
         session.commit()
@@ -246,7 +257,7 @@ def reveal_hint(slug: str, session: SessionDep, user: StudentUser) -> RedirectRe
     dependencies=[require_role("student"), CsrfProtected],
 )
 def give_up(slug: str, session: SessionDep, user: StudentUser) -> RedirectResponse:
-    problem = problem_service.get_problem(session=session, slug=slug)
+    problem = problem_service.get_problem(session=session, slug=slug, viewer=user)
     learning.give_up(session=session, user=user, problem=problem)
     session.commit()
     return RedirectResponse(f"/problems/{problem.slug}?solution=1#solution", status_code=303)

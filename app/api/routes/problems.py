@@ -16,14 +16,18 @@ router = APIRouter(prefix="/problems", tags=["problems"])
 @router.get("", response_model=list[ProblemSummary], dependencies=[PUBLIC], responses=errors())
 def list_problems(user: OptionalUser, session: SessionDep) -> list[ProblemSummary]:
     """Every active problem in course order, with the caller's progress when signed in."""
-    items = problem_service.list_problems(session=session, user_id=user.id if user else None)
+    items = problem_service.list_problems(
+        session=session,
+        user_id=user.id if user else None,
+        include_drafts=user is not None and user.is_instructor,
+    )
     return [ProblemSummary.of(i.problem, i.state if user else None, i.attempts) for i in items]
 
 
 @router.get("/{slug}", response_model=ProblemDetail, dependencies=[PUBLIC], responses=errors(404))
 def get_problem(slug: str, user: OptionalUser, session: SessionDep) -> ProblemDetail:
     """Statement (markdown), starter code, visible examples and the number of hints."""
-    problem = problem_service.get_problem(session=session, slug=slug)
+    problem = problem_service.get_problem(session=session, slug=slug, viewer=user)
     version = problem_service.current_version(session=session, problem=problem)
     if user is None:
         return ProblemDetail.build(problem, version)
@@ -48,7 +52,7 @@ def get_problem(slug: str, user: OptionalUser, session: SessionDep) -> ProblemDe
 )
 def reveal_hint(slug: str, user: StudentUser, session: SessionDep) -> HintsOut:
     """Reveal the next hint (recorded); 404 when none are left."""
-    problem = problem_service.get_problem(session=session, slug=slug)
+    problem = problem_service.get_problem(session=session, slug=slug, viewer=user)
     hints = learning.reveal_next_hint(session=session, user=user, problem=problem)
     total = len(problem_service.current_version(session=session, problem=problem).hints)
     session.commit()
@@ -64,7 +68,7 @@ def reveal_hint(slug: str, user: StudentUser, session: SessionDep) -> HintsOut:
 def get_solution(slug: str, user: StudentUser, session: SessionDep) -> SolutionOut:
     """Reveal the reference solution (recorded; a POST because it is): allowed once solved,
     after ``solution_after_attempts`` submits, or after giving up; 403 before."""
-    problem = problem_service.get_problem(session=session, slug=slug)
+    problem = problem_service.get_problem(session=session, slug=slug, viewer=user)
     code = learning.get_solution(session=session, user=user, problem=problem)
     reason = learning.may_see_solution(session=session, user=user, problem=problem).reason
     session.commit()
@@ -79,7 +83,7 @@ def get_solution(slug: str, user: StudentUser, session: SessionDep) -> SolutionO
 )
 def give_up(slug: str, user: StudentUser, session: SessionDep) -> SolutionOut:
     """Give up (recorded) and get the solution."""
-    problem = problem_service.get_problem(session=session, slug=slug)
+    problem = problem_service.get_problem(session=session, slug=slug, viewer=user)
     learning.give_up(session=session, user=user, problem=problem)
     code = learning.get_solution(session=session, user=user, problem=problem)
     reason = learning.may_see_solution(session=session, user=user, problem=problem).reason

@@ -1,4 +1,5 @@
-"""Regrades: attempts.regrade_of / regrade_batch_id / priority, and regrade_batches
+"""Regrades (attempts.regrade_of / regrade_batch_id / priority, regrade_batches) and
+draft problems (problems.draft)
 
 Revision ID: 0005
 Revises: 0004
@@ -48,6 +49,10 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_regrade_batches")),
     )
+    with op.batch_alter_table("problems", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("draft", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
     with op.batch_alter_table("attempts", schema=None) as batch_op:
         batch_op.add_column(sa.Column("regrade_of", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("regrade_batch_id", sa.Integer(), nullable=True))
@@ -84,3 +89,5 @@ def downgrade() -> None:
         batch_op.drop_column("regrade_batch_id")
         batch_op.drop_column("regrade_of")
     op.drop_table("regrade_batches")
+    with op.batch_alter_table("problems", schema=None) as batch_op:
+        batch_op.drop_column("draft")
