@@ -236,6 +236,7 @@ def _list(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from grader.errors import IsolationUnavailable
+    from grader.reports import save_report
     from grader.validate import format_reports, validate_problems
 
     logging.basicConfig(level=logging.WARNING)
@@ -247,6 +248,10 @@ def _validate(args: argparse.Namespace) -> int:
         except IsolationUnavailable as exc:
             print(f"jaxdojo problems validate: {exc}", file=sys.stderr)
             return EXIT_UNAVAILABLE
+    mutation = getattr(args, "mutation", True)
+    for report in reports:  # the instructor pages show the last report of each problem
+        if report.version is not None:
+            save_report(grader.settings.data_dir, report, mutation=mutation)
     print(format_reports(reports, errors, color=_is_tty(sys.stdout)))
     return 0 if all(r.ok for r in reports) and not errors else 1
 

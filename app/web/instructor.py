@@ -13,10 +13,12 @@ from app.deps import CsrfProtected, InstructorUser, SessionDep, SettingsDep, req
 from app.models import REGRADE_SCOPES
 from app.queue.wakeup import wake_local_workers
 from app.services import instructor as instructor_service
+from app.services import problems as problem_service
 from app.services import regrades as regrade_service
 from app.services.errors import ServiceError
 from app.web.templating import render
 from app.web.views import AttemptView
+from grader.reports import load_report
 
 router = APIRouter(dependencies=[require_role("instructor")])
 
@@ -128,3 +130,23 @@ def request_regrade(
     session.commit()
     wake_local_workers(settings.data_dir)
     return RedirectResponse("/instructor/regrades", status_code=303)
+
+
+@router.get(
+    "/instructor/problems/{slug}/validation",
+    name="web_validation_report",
+    response_class=HTMLResponse,
+)
+def validation_report(
+    request: Request, session: SessionDep, settings: SettingsDep, user: InstructorUser, slug: str
+) -> HTMLResponse:
+    """The last `jaxdojo problems validate` report of a problem (mutants included)."""
+    problem = problem_service.get_problem(session=session, slug=slug, viewer=user)
+    report = load_report(settings.grader.data_dir, problem.slug)
+    context = {
+        "problem": problem,
+        "report": report,
+        "current": report is not None and report.get("version") == problem.current_hash,
+        "nav": "instructor",
+    }
+    return render(request, "instructor/validation.html", context)

@@ -160,6 +160,11 @@ def test_problems_validate_passes_on_fixture(monkeypatch, settings, capsys):
     assert "ok    wrong/cumsum.py" in out
     assert "ok    mutants: 5 generated, 5 killed, 0 equivalent, 0 surviving" in out
     assert "1 of 1 problem(s) valid" in out
+    from grader.reports import load_report
+
+    stored = load_report(settings.data_dir, "running-total")  # for the instructor pages
+    assert stored is not None and stored["ok"] and stored["mutation"]
+    assert any("5 killed" in f["detail"] for f in stored["findings"] if f["what"] == "mutants")
 
 
 def test_problems_validate_fails_on_a_surviving_mutant(monkeypatch, settings, capsys):

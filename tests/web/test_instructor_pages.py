@@ -77,3 +77,29 @@ def test_regrade_form_queues_and_lists_a_batch(client: TestClient, db: Session) 
     assert bad.status_code == 404 and "No regrades yet." not in bad.text
     attempt_page = client.get(f"/attempts/{original}").text
     assert "Regraded" in attempt_page  # the queued regrade is listed beside the original
+
+
+def test_the_last_validation_report_opens_from_the_dashboard(
+    client: TestClient, db: Session, app: object
+) -> None:
+    from grader.reports import save_report
+    from grader.validate import ProblemReport
+
+    make_user(db, "prof", role="instructor")
+    sign_in(client, "prof")
+    assert 'href="/instructor/problems/cumulative-sum/validation"' in client.get("/instructor").text
+    page = client.get("/instructor/problems/cumulative-sum/validation")
+    assert page.status_code == 200 and "has not been validated" in page.text
+    settings = app.state.settings  # type: ignore[attr-defined]
+    from app.services.problems import get_problem
+
+    current = get_problem(session=db, slug="cumulative-sum").current_hash
+    db.rollback()  # end the read: SQLite has one writer
+    report = ProblemReport("cumulative-sum", current)
+    report.add(True, "mutants", "12 generated, 12 killed, 0 equivalent, 0 surviving")
+    report.add(False, "wrong/x.py", "expected failed, got passed")
+    save_report(settings.grader.data_dir, report, mutation=True)
+    page = client.get("/instructor/problems/cumulative-sum/validation").text
+    assert "12 killed" in page and "expected failed, got passed" in page
+    assert "current version" in page and "invalid" in page
+    assert client.get("/instructor/problems/nope/validation").status_code == 404
