@@ -33,16 +33,8 @@ router = APIRouter(
 @router.get("/progress", response_model=list[ProblemProgressOut])
 def progress(session: SessionDep) -> list[ProblemProgressOut]:
     """Per problem: students who attempted it, students who solved it, submissions."""
-    return [
-        ProblemProgressOut(
-            problem=s.problem.slug,
-            title=s.problem.title,
-            attempted=s.students,
-            solved=s.solved,
-            submissions=s.submissions,
-        )
-        for s in instructor_service.problem_stats(session=session)
-    ]
+    keep = set(ProblemProgressOut.model_fields)
+    return [ProblemProgressOut(**s.model_dump(include=keep)) for s in stats(session)]
 
 
 @router.get("/stats", response_model=list[ProblemStatsOut])
