@@ -103,7 +103,19 @@ def _stack(trees: Sequence[Tree]) -> Tree:
         return {k: _stack([t[k] for t in trees]) for k in first}
     if isinstance(first, list | tuple):
         return type(first)(_stack([t[i] for t in trees]) for i in range(len(first)))
-    return np.stack([np.asarray(t) for t in trees])
+    return np.stack([_leaf(t) for t in trees])
+
+
+def _leaf(value: Tree) -> np.ndarray:
+    """One example's leaf as the executor would get it alone (grader.sandbox.codec): a
+    Python float is float32, an int int32, a bool bool; never float64 by default."""
+    if isinstance(value, bool):
+        return np.asarray(value)
+    if isinstance(value, int):
+        return np.asarray(value, np.int32)
+    if isinstance(value, float):
+        return np.asarray(value, np.float32)
+    return np.asarray(value)
 
 
 def derived_inputs(

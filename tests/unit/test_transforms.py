@@ -147,3 +147,11 @@ def test_vmap_verdicts(tmp_path: Path) -> None:
     broke = dict(outcomes, **{"vmap:example": _outcome("vmap:example", error=failing)})
     result = judge_vmap(check, derived, broke, TOL, {})
     assert not result.passed and "fails under `jax.vmap` over `x`" in result.message
+
+
+def test_stacked_python_scalars_keep_the_dtype_of_one_example() -> None:
+    from grader.transforms import _stack
+
+    stacked = _stack([{"a": 0.5, "n": 3, "flag": True}, {"a": 1.5, "n": 4, "flag": False}])
+    assert stacked["a"].dtype == np.float32 and stacked["a"].shape == (2,)
+    assert stacked["n"].dtype == np.int32 and stacked["flag"].dtype == np.bool_
