@@ -325,6 +325,28 @@ def _build_timeout_text(wall_s: float, where: str | None, line: int | None) -> s
     )
 
 
+# Programs this much larger for the largest case than for the smallest grew with the input.
+UNROLLED_GROWTH = 4.0
+UNROLLED_MIN_BYTES = 64 * 1024
+
+
+def _executor_timeout_text(wall_s: float, sizes: Sequence[int]) -> str:
+    """A compiled program stopped at the time limit: a loop that never ends, or (when the
+    exported programs grow with the input, a fact about shapes only) an unrolled loop
+    whose huge program took that long to compile."""
+    if sizes and max(sizes) >= UNROLLED_MIN_BYTES and max(sizes) >= UNROLLED_GROWTH * min(sizes):
+        return (
+            f"Your program took longer than {wall_s:g} s to compile and run and was stopped. "
+            f"Its size grows with the input ({min(sizes) // 1024} KiB for the smallest case, "
+            f"{max(sizes) // 1024} KiB for the largest): a Python loop was unrolled into one "
+            "operation per step, and compiling that is slow. Loop with `jax.lax.scan`."
+        )
+    return (
+        f"Your compiled program ran longer than {wall_s:g} s and was stopped "
+        "— look for a loop that never ends (a lax.while_loop whose condition stays true)."
+    )
+
+
 def _run_failure(p: PreparedRun, outcome: RunOutcome, base: dict[str, Any]) -> GradeResult:
     """Verdicts for a run that produced no per-case results."""
     spec = p.problem.spec
@@ -346,10 +368,7 @@ def _run_failure(p: PreparedRun, outcome: RunOutcome, base: dict[str, Any]) -> G
         not_run = "not run: your code could not be loaded"
     elif outcome.kind == "timeout" and outcome.stage == "executor":
         status = "timeout"
-        summary = (
-            f"Your compiled program ran longer than {limits.wall_time_s:g} s and was stopped "
-            "— look for a loop that never ends (a lax.while_loop whose condition stays true)."
-        )
+        summary = _executor_timeout_text(limits.wall_time_s, outcome.artifact_sizes)
         not_run = "stopped: time limit"
     elif outcome.kind == "timeout":
         status = "timeout"

@@ -332,6 +332,7 @@ class BaseRunner:
             # The executor held the hidden inputs: its exit code, signal or the text of a
             # malformed message could encode them, so none of that is reported then.
             outcome.detail = detail if not request.hidden_cases else ""
+            outcome.artifact_sizes = tuple(a.size for a in rs.artifacts if a.size)
             return outcome
         artifacts = {a.sig: a for a in rs.artifacts}
         for name, _ in request.all_cases:

@@ -133,6 +133,9 @@ class RunOutcome:
     # word, decoded strictly: it picks the wording of the timeout message, nothing else.
     hint_where: str | None = None
     hint_line: int | None = None
+    # The byte sizes of the programs the runner exported (one per signature, so they
+    # depend on shapes, never on a value): for the wording of an executor timeout only.
+    artifact_sizes: tuple[int, ...] = ()
 
 
 class SandboxRunner(Protocol):

@@ -98,3 +98,25 @@ def test_a_hint_is_ignored_where_the_runner_did_not_time_out(settings):
     assert result.status == "timeout"
     assert "compiled program ran longer than 20 s" in result.summary
     assert "line 3" not in result.summary
+
+
+@pytest.mark.parametrize(
+    ("sizes", "phrase"),
+    [
+        ((), "a loop that never ends"),
+        ((8_000, 9_000), "a loop that never ends"),  # the same size for every case
+        ((20_000, 30_000), "a loop that never ends"),  # small programs, whatever the ratio
+        ((16_384, 640_000), "Its size grows with the input (16 KiB for the smallest case, 625 KiB"),
+    ],
+)
+def test_an_executor_timeout_names_an_unrolled_loop_by_its_program_sizes(settings, sizes, phrase):
+    """Program sizes depend on shapes only (the runner never sees a value), so they may
+    word the timeout even with hidden cases in the run."""
+
+    def respond(request):
+        return RunOutcome(kind="timeout", stage="executor", artifact_sizes=sizes)
+
+    grader, _ = make(settings, respond)
+    result = grader.grade("running-total", "code", "submit")
+    assert result.status == "timeout" and result.score == 0
+    assert phrase in result.summary, result.summary

@@ -451,6 +451,8 @@ def test_an_endless_compiled_loop_times_out_in_the_executor(runner: ZygoteRunner
     outcome = runner.run(request(ENDLESS_LOOP, hidden_cases=hidden), limits(wall_time_s=4.0))
     assert outcome.kind == "timeout" and outcome.stage == "executor", outcome
     assert outcome.cases == []
+    # The sizes of the exported programs (shapes only) come back to word the timeout.
+    assert len(outcome.artifact_sizes) == 2 and all(s > 0 for s in outcome.artifact_sizes)
 
 
 EXECUTOR_HOG = """
