@@ -93,19 +93,12 @@ def wrong_fractions(
         if result.passed:
             continue
         exp, out_leaf = _as_array(exp_leaf), _as_array(got_leaf)
-        if exp.shape != out_leaf.shape or exp.size == 0 or exp.dtype.kind not in "biuf":
+        numeric = exp.dtype.kind in "biuf" and out_leaf.dtype.kind in "biuf"
+        if exp.shape != out_leaf.shape or exp.size == 0 or not numeric:
             out[path] = 1.0
             continue
-        e = exp.astype(np.float64)
-        g = (
-            out_leaf.astype(np.float64)
-            if out_leaf.dtype.kind in "biuf"
-            else np.full_like(e, np.nan)
-        )
-        with np.errstate(invalid="ignore", over="ignore"):
-            close = np.abs(g - e) <= tolerance.atol + tolerance.rtol * np.abs(e)
-        close |= (e == g) | (np.isnan(e) & np.isnan(g))
-        out[path] = float(np.mean(~close))
+        bad, _ = _bad_elements(exp.astype(np.float64), out_leaf.astype(np.float64), tolerance)
+        out[path] = float(np.mean(bad))
     return out
 
 
@@ -314,16 +307,24 @@ def _compare_values(
             "non-positive number, or an overflowing value",
             Divergence(leaf=path, worst_index=list(idx), first_bad_step=_first_step(broken, axis)),
         )
+    bad, abs_err = _bad_elements(e, g, tol)
+    if not bad.any():
+        return _PASS
+    return _value_mismatch(path, exp, out, bad, abs_err, e, axis)
+
+
+def _bad_elements(e: np.ndarray, g: np.ndarray, tol: Tolerance) -> tuple[np.ndarray, np.ndarray]:
+    """Which elements of ``g`` miss the reference ``e`` (both float64 or complex128), and
+    the absolute errors where ``e`` is finite: the one definition of "within tolerance"."""
+    exp_finite = np.isfinite(e)
     # Where the reference itself is NaN the student must produce NaN too, and where it is
     # +/-inf the same infinity: NaN != NaN, so this is NOT the same as `e == g` there.
     nonfinite_ok = np.where(np.isnan(e), np.isnan(g), e == g)
     with np.errstate(invalid="ignore", over="ignore"):
         abs_err = np.where(exp_finite, np.abs(g - e), 0.0)
         allowed = tol.atol + tol.rtol * np.abs(np.where(exp_finite, e, 0.0))
-    bad = np.where(exp_finite, abs_err > allowed, ~nonfinite_ok)
-    if not bad.any():
-        return _PASS
-    return _value_mismatch(path, exp, out, bad, abs_err, e, axis)
+    # `~(err <= allowed)`, not `err > allowed`: a NaN where the reference is finite misses.
+    return np.where(exp_finite, ~(abs_err <= allowed), ~nonfinite_ok), abs_err
 
 
 def _value_mismatch(
