@@ -30,6 +30,7 @@ from grader.cases import case_inputs
 from grader.compare import compare_outputs
 from grader.execution import WEIGHTS, float_leaves
 from grader.result import CheckResult, Divergence
+from grader.sandbox.codec import as_arrays
 from grader.sandbox.protocol import CaseOutcome
 from grader.spec import CaseSpec, GradCheck, ProblemSpec, Tolerance, VmapCheck
 
@@ -103,19 +104,8 @@ def _stack(trees: Sequence[Tree]) -> Tree:
         return {k: _stack([t[k] for t in trees]) for k in first}
     if isinstance(first, list | tuple):
         return type(first)(_stack([t[i] for t in trees]) for i in range(len(first)))
-    return np.stack([_leaf(t) for t in trees])
-
-
-def _leaf(value: Tree) -> np.ndarray:
-    """One example's leaf as the executor would get it alone (grader.sandbox.codec): a
-    Python float is float32, an int int32, a bool bool; never float64 by default."""
-    if isinstance(value, bool):
-        return np.asarray(value)
-    if isinstance(value, int):
-        return np.asarray(value, np.int32)
-    if isinstance(value, float):
-        return np.asarray(value, np.float32)
-    return np.asarray(value)
+    # Each leaf as the executor would get it alone: a Python float is float32, not float64.
+    return np.stack([np.asarray(as_arrays(t)) for t in trees])
 
 
 def derived_inputs(

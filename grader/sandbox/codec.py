@@ -85,15 +85,17 @@ def split_static(
     """(static arguments, dynamic arguments); dynamic Python scalars become 0-d arrays so
     that the exported signature and the executor's inputs agree on their dtype."""
     static = {k: v for k, v in inputs.items() if k in static_argnames}
-    dynamic = {k: _as_arrays(v) for k, v in inputs.items() if k not in static_argnames}
+    dynamic = {k: as_arrays(v) for k, v in inputs.items() if k not in static_argnames}
     return static, dynamic
 
 
-def _as_arrays(value: Tree) -> Tree:
+def as_arrays(value: Tree) -> Tree:
+    """Python scalars in ``value`` as the 0-d arrays the executor gets (bool, int32,
+    float32); arrays and containers are kept."""
     if isinstance(value, dict):
-        return {k: _as_arrays(v) for k, v in value.items()}
+        return {k: as_arrays(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return type(value)(_as_arrays(v) for v in value)
+        return type(value)(as_arrays(v) for v in value)
     if isinstance(value, bool):
         return np.asarray(value)
     if isinstance(value, int):
