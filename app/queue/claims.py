@@ -154,10 +154,11 @@ def claim_next_attempt(
         row = conn.execute(stmt).first()
         if row is None:
             return None
-        slug = conn.execute(select(Problem.slug).where(Problem.id == row.problem_id)).scalar_one()
-        version = conn.execute(
-            select(ProblemVersion.content_hash).where(ProblemVersion.id == row.problem_version_id)
-        ).scalar_one()
+        slug, version = conn.execute(
+            select(Problem.slug, ProblemVersion.content_hash)
+            .join(ProblemVersion, ProblemVersion.problem_id == Problem.id)
+            .where(ProblemVersion.id == row.problem_version_id)
+        ).one()
     return Claim(
         attempt_id=row.id,
         token=row.fencing_token,

@@ -319,11 +319,7 @@ class Worker:
                 # Not in submit mode: the time a grade took depends on the hidden inputs,
                 # which the grader already keeps out of a submit's timings.
                 result.timings.setdefault("worker_total_s", round(time.monotonic() - started, 3))
-            stored = self._write(
-                lambda: q.complete_attempt(engine=self.engine, claim=claim, result=result), ctx
-            )
-            if stored:
-                announce_verdict(self.settings.data_dir)  # open event streams look now
+            if self._store(claim, result, ctx):
                 log.info("graded %s status=%s score=%s", ctx, result.status, result.score)
             else:
                 log.warning("lease lost before the result was written; ignored: %s", ctx)
@@ -369,14 +365,21 @@ class Worker:
             problem_version=claim.problem_version,
             mode=cast(Mode, claim.mode),
         )
-        stored = self._write(
-            lambda: q.complete_attempt(engine=self.engine, claim=claim, result=result), ctx
-        )
-        if stored:
-            announce_verdict(self.settings.data_dir)
+        self._store(claim, result, ctx)
         log.info("problem changed %s: %s", ctx, exc)
         with self._lock:
             self.jobs_done += 1
+
+    def _store(self, claim: q.Claim, result: GradeResult, ctx: str) -> bool:
+        """Write the result while the lease holds; False if it was lost (nothing stored)."""
+        stored = bool(
+            self._write(
+                lambda: q.complete_attempt(engine=self.engine, claim=claim, result=result), ctx
+            )
+        )
+        if stored:
+            announce_verdict(self.settings.data_dir)  # open event streams look now
+        return stored
 
     def _platform_fault(self, claim: q.Claim, ctx: str, error: str) -> None:
         new_status = self._write(
