@@ -268,13 +268,18 @@ def problem_state(*, session: Session, user_id: int, problem: Problem) -> Proble
     return ProblemListItem(problem=problem, state="new", attempts=0)
 
 
+def sees_drafts(viewer: User | None) -> bool:
+    """Who may see draft problems (front matter ``draft: true``): instructors and admins."""
+    return viewer is not None and viewer.is_instructor
+
+
 def get_problem(*, session: Session, slug: str, viewer: User | None = None) -> Problem:
     """An active problem by slug, a draft only for an instructor ``viewer``; NotFound
     otherwise (a draft does not exist for students)."""
     if not SLUG_RE.match(slug):
         raise NotFound("No such problem.")
     problem = session.scalar(select(Problem).where(Problem.slug == slug, Problem.active.is_(True)))
-    if problem is None or (problem.draft and not (viewer is not None and viewer.is_instructor)):
+    if problem is None or (problem.draft and not sees_drafts(viewer)):
         raise NotFound("No such problem.")
     return problem
 

@@ -64,7 +64,7 @@ def problem_list(request: Request, session: SessionDep, user: OptionalUser) -> H
     items = problem_service.list_problems(
         session=session,
         user_id=user.id if user else None,
-        include_drafts=user is not None and user.is_instructor,
+        include_drafts=problem_service.sees_drafts(user),
     )
     # Query filters work without JavaScript; unknown values fall back to "all".
     state = request.query_params.get("state", "all")
@@ -130,7 +130,7 @@ def problem_detail(
     items = problem_service.list_problems(
         session=session,
         user_id=user.id if user else None,
-        include_drafts=user is not None and user.is_instructor,
+        include_drafts=problem_service.sees_drafts(user),
     )
     mine = next((i for i in items if i.problem.id == problem.id), None)
     state = mine.state if user is not None and mine is not None and mine.state != "new" else None

@@ -19,7 +19,7 @@ def list_problems(user: OptionalUser, session: SessionDep) -> list[ProblemSummar
     items = problem_service.list_problems(
         session=session,
         user_id=user.id if user else None,
-        include_drafts=user is not None and user.is_instructor,
+        include_drafts=problem_service.sees_drafts(user),
     )
     return [ProblemSummary.of(i.problem, i.state if user else None, i.attempts) for i in items]
 
