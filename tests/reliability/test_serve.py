@@ -129,6 +129,8 @@ def test_cli_db_upgrade_sync_and_users(tmp_path: Path) -> None:
     ), r.stderr
     out = tmp_path / "attempts.csv"
     assert cli("export", "attempts", "-o", str(out)).returncode == 0
+    r = cli("export", "grades", "-o", str(tmp_path / "no-such-dir" / "grades.csv"))
+    assert r.returncode == 1 and "cannot write" in r.stderr and "Traceback" not in r.stderr
     assert out.read_bytes().startswith(b"id,username,problem,") and out.read_bytes().endswith(
         b"\r\n"
     )
