@@ -7,6 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.browser.conftest import INSTRUCTOR, screenshot, sign_up, solution_code
 from tests.browser.test_flows import grade, open_problem
 from tests.browser.test_workspace import DESKTOP, PHONE, no_horizontal_overflow
@@ -20,12 +22,13 @@ def sign_in_instructor(page: Any) -> None:
     page.wait_for_url("**/problems")
 
 
-def test_dashboard_grid_and_student_page(browser: Any, server: Any) -> None:
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_dashboard_grid_and_student_page(browser: Any, server: Any, scheme: str) -> None:
     student_ctx = browser.new_context(viewport=DESKTOP, base_url=server.url)
     student_ctx.set_default_timeout(15_000)
     student = student_ctx.new_page()
     try:
-        name = sign_up(student, prefix="classview")
+        name = sign_up(student, prefix=f"classview{scheme}")
         open_problem(student)
         code = solution_code("cumulative-sum", "correct", "closure_step")
         assert grade(student, "#submit-btn", code) == "passed"
@@ -35,7 +38,7 @@ def test_dashboard_grid_and_student_page(browser: Any, server: Any) -> None:
     finally:
         student_ctx.close()
 
-    ctx = browser.new_context(viewport=DESKTOP, base_url=server.url)
+    ctx = browser.new_context(viewport=DESKTOP, base_url=server.url, color_scheme=scheme)
     ctx.set_default_timeout(15_000)
     page = ctx.new_page()
     try:
@@ -64,7 +67,7 @@ def test_dashboard_grid_and_student_page(browser: Any, server: Any) -> None:
                 page.wait_for_load_state("networkidle")
                 if size_name == "phone":
                     assert no_horizontal_overflow(page) <= 0, f"{url} scrolls sideways"
-                screenshot(page, f"instructor-{label}-{size_name}")
+                screenshot(page, f"instructor-{label}-{size_name}-{scheme}")
         with page.expect_download() as download:
             page.goto("/instructor")
             page.click("text=Grades (CSV)")
